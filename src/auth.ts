@@ -1,0 +1,39 @@
+import { KrosValidationError } from './errors.js';
+import { assertCredential } from './validate.js';
+
+/**
+ * An API key (`kros_live_…`, `kros_test_…`), a JWT, or a function that returns one. A function is
+ * called before every request, so a refreshed dashboard JWT is used at once.
+ */
+export type ApiKey = string | (() => string | Promise<string>);
+
+/** Which header carries the credential: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+export type AuthHeader = 'authorization' | 'x-api-key';
+
+/** Resolves the credential for one request as the header pair to send. */
+export type Credential = () => Promise<[name: string, value: string]>;
+
+export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeader): Credential {
+  if (authHeader !== 'authorization' && authHeader !== 'x-api-key') {
+    throw new KrosValidationError(`authHeader must be "authorization" or "x-api-key", got ${JSON.stringify(String(authHeader))}`);
+  }
+  const header = (key: string): [string, string] => (authHeader === 'authorization' ? ['authorization', `Bearer ${key}`] : ['x-api-key', key]);
+  if (typeof apiKey === 'function') {
+    return async () => {
+      let key: unknown;
+      try {
+        key = await apiKey();
+      } catch (error) {
+        throw new KrosValidationError('the apiKey function threw; no request was sent', { cause: error });
+      }
+      assertCredential(key, 'the value returned by the apiKey function');
+      return header(key);
+    };
+  }
+  if (apiKey === undefined || apiKey === '') {
+    throw new KrosValidationError('no API key: pass createKrosClient({ apiKey }) or set the KROSAI_API_KEY environment variable');
+  }
+  assertCredential(apiKey, 'apiKey');
+  const pair = header(apiKey);
+  return async () => pair;
+}

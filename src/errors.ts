@@ -1,0 +1,175 @@
+/**
+ * Every error the SDK throws extends {@link KrosError}, so one `instanceof` check catches them all.
+ * No error carries the request (its headers hold the credential): only what the server answered.
+ */
+
+/**
+ * Base class of every error thrown by `@krosai/cockpit`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await kros.webhooks.list();
+ * } catch (error) {
+ *   if (error instanceof KrosError) console.error(error.name, error.message);
+ * }
+ * ```
+ */
+export class KrosError extends Error {
+  override name = 'KrosError';
+}
+
+/**
+ * Input that the SDK refused before sending anything: a malformed id or URL, an unknown event, a
+ * missing API key. Fix the call; retrying will not help.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.get('not-a-uuid').catch((error) => {
+ *   if (error instanceof KrosValidationError) console.error(error.message);
+ * });
+ * ```
+ */
+export class KrosValidationError extends KrosError {
+  override name = 'KrosValidationError';
+}
+
+/**
+ * The request never got an HTTP response: DNS failure, refused or reset connection. `cause` holds
+ * the underlying error from `fetch`.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.list().catch((error) => {
+ *   if (error instanceof KrosConnectionError) console.error('API unreachable', error.cause);
+ * });
+ * ```
+ */
+export class KrosConnectionError extends KrosError {
+  override name = 'KrosConnectionError';
+}
+
+/**
+ * The API answered with a status of 400 or more, or with a success response that is not the JSON
+ * the spec promises. Status-specific subclasses exist for the common cases; all of them are
+ * `instanceof KrosApiError`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await kros.webhooks.get(id);
+ * } catch (error) {
+ *   if (error instanceof KrosApiError) console.error(error.status, error.code, error.requestId);
+ * }
+ * ```
+ */
+export class KrosApiError extends KrosError {
+  override name = 'KrosApiError';
+  /** The HTTP status of the response. */
+  readonly status: number;
+  /** The machine-readable `code` of the spec's `Error` body, when the server sent one. */
+  readonly code: string | undefined;
+  /** The `details` object of the spec's `Error` body, when the server sent one. */
+  readonly details: Record<string, unknown> | undefined;
+  /** The `x-request-id` response header: quote it when you contact KrosAI support. */
+  readonly requestId: string | undefined;
+  /** The response headers. */
+  readonly headers: Headers;
+
+  constructor(message: string, response: Response, body?: ErrorBody) {
+    super(message);
+    this.status = response.status;
+    this.code = body?.code;
+    this.details = body?.details;
+    this.requestId = response.headers.get('x-request-id') ?? undefined;
+    this.headers = response.headers;
+  }
+}
+
+/** 400: the API rejected the request body or parameters. */
+export class KrosBadRequestError extends KrosApiError {
+  override name = 'KrosBadRequestError';
+}
+/** 401: the API key or JWT is missing, invalid or expired. */
+export class KrosAuthenticationError extends KrosApiError {
+  override name = 'KrosAuthenticationError';
+}
+/** 403: the credential is valid but may not do this (often: the wrong organization). */
+export class KrosPermissionDeniedError extends KrosApiError {
+  override name = 'KrosPermissionDeniedError';
+}
+/** 404: no such webhook in this organization. */
+export class KrosNotFoundError extends KrosApiError {
+  override name = 'KrosNotFoundError';
+}
+/** 409: the request conflicts with the current state of the resource. */
+export class KrosConflictError extends KrosApiError {
+  override name = 'KrosConflictError';
+}
+/** 422: the request was well-formed but semantically invalid. */
+export class KrosUnprocessableEntityError extends KrosApiError {
+  override name = 'KrosUnprocessableEntityError';
+}
+/** 429: too many requests; see the rate-limit headers in `headers`. */
+export class KrosRateLimitError extends KrosApiError {
+  override name = 'KrosRateLimitError';
+}
+/** 500 and above: the API failed; usually transient. */
+export class KrosInternalServerError extends KrosApiError {
+  override name = 'KrosInternalServerError';
+}
+/** A success status whose body is not the JSON the spec describes (empty, truncated, HTML from a proxy). */
+export class KrosInvalidResponseError extends KrosApiError {
+  override name = 'KrosInvalidResponseError';
+}
+
+/** The spec's `Error` body; Prism and proxies send RFC 9457 problem details instead. */
+interface ErrorBody {
+  error?: unknown;
+  code?: string;
+  details?: Record<string, unknown>;
+  title?: unknown;
+  detail?: unknown;
+}
+
+const ERRORS_BY_STATUS: Record<number, typeof KrosApiError> = {
+  400: KrosBadRequestError,
+  401: KrosAuthenticationError,
+  403: KrosPermissionDeniedError,
+  404: KrosNotFoundError,
+  409: KrosConflictError,
+  422: KrosUnprocessableEntityError,
+  429: KrosRateLimitError,
+};
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The typed error for an HTTP error response, given its body as parsed JSON or raw text. */
+export function apiErrorFrom(response: Response, body: unknown): KrosApiError {
+  const errorBody = isObject(body) ? (body as ErrorBody) : undefined;
+  const serverMessage = [errorBody?.error, errorBody?.title, errorBody?.detail].filter((part) => typeof part === 'string' && part);
+  const statusText = STATUS_TEXT[response.status] ?? (response.statusText || 'HTTP error');
+  const message = `${response.status} ${serverMessage.length ? serverMessage.join(': ') : statusText}`;
+  const ErrorClass = ERRORS_BY_STATUS[response.status] ?? (response.status >= 500 ? KrosInternalServerError : KrosApiError);
+  return new ErrorClass(message, response, {
+    code: typeof errorBody?.code === 'string' ? errorBody.code : undefined,
+    details: isObject(errorBody?.details) ? errorBody.details : undefined,
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,28 @@
+export type { ApiKey, AuthHeader } from './auth.js';
+export { createKrosClient, type KrosClient, type KrosClientOptions } from './client.js';
+export {
+  KrosApiError,
+  KrosAuthenticationError,
+  KrosBadRequestError,
+  KrosConflictError,
+  KrosConnectionError,
+  KrosError,
+  KrosInternalServerError,
+  KrosInvalidResponseError,
+  KrosNotFoundError,
+  KrosPermissionDeniedError,
+  KrosRateLimitError,
+  KrosUnprocessableEntityError,
+  KrosValidationError,
+} from './errors.js';
+export type { RawClient } from './raw-client.js';
+export {
+  type RequestOptions,
+  WEBHOOK_EVENTS,
+  type Webhook,
+  type WebhookCreate,
+  type WebhookEvent,
+  type Webhooks,
+  type WebhookTestResult,
+  type WebhookUpdate,
+} from './webhooks.js';
