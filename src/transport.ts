@@ -37,5 +37,7 @@ export function createTransport(config: TransportConfig): Send {
 export function asKrosError(error: unknown, signal: AbortSignal | undefined): unknown {
   if (error instanceof KrosError) return error;
   if (signal?.aborted) return signal.reason;
-  return new KrosConnectionError(`could not reach the KrosAI API: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
+  const reason = (error as { cause?: { message?: string } })?.cause?.message ?? (error as Error)?.message ?? String(error);
+  return new KrosConnectionError(`could not reach the KrosAI API: ${reason}`, { cause: error });
 }

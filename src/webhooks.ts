@@ -196,8 +196,8 @@ interface RawResult {
 
 /** The JSON body of a success response; anything else is the API's fault and says so. */
 function parseBody(response: Response, text: string | undefined, expected: Expected): unknown {
-  const contentType = response.headers.get('content-type') ?? 'no content-type';
-  const fail = (problem: string) => new KrosInvalidResponseError(`${response.status} response ${problem} (${contentType})`, response);
+  const contentType = response.headers.get('content-type') ?? 'none';
+  const fail = (problem: string) => new KrosInvalidResponseError(`${response.status} response ${problem}; content-type: ${contentType}`, response);
   if (!text) throw fail(`has an empty body where the spec promises a JSON ${expected}`);
   let value: unknown;
   try {

@@ -1,0 +1,120 @@
+import {
+  createKrosClient,
+  KrosApiError,
+  KrosAuthenticationError,
+  KrosBadRequestError,
+  KrosConflictError,
+  KrosConnectionError,
+  KrosError,
+  KrosInternalServerError,
+  KrosInvalidResponseError,
+  KrosNotFoundError,
+  KrosPermissionDeniedError,
+  KrosRateLimitError,
+  KrosUnprocessableEntityError,
+} from '@krosai/cockpit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
+
+const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
+let server: TestServer | undefined;
+afterEach(() => server?.close());
+
+async function clientAnswering(respond: Responder) {
+  server = await startServer(respond);
+  return createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_abc' });
+}
+
+async function failure(pending: Promise<unknown>): Promise<KrosError> {
+  return pending.then(
+    () => expect.unreachable('the call should have failed'),
+    (error: KrosError) => error,
+  );
+}
+
+describe('HTTP errors', () => {
+  it('carries status, message, code, details, request id and headers of the spec Error body', async () => {
+    const body = { error: 'Webhook not found', code: 'WEBHOOK_NOT_FOUND', details: { id: ID } };
+    const kros = await clientAnswering(reply(404, body, { 'x-request-id': 'req_123' }));
+    const error = (await failure(kros.webhooks.get(ID))) as KrosApiError;
+    expect(error).toBeInstanceOf(KrosNotFoundError);
+    expect(error).toMatchObject({ status: 404, message: '404 Webhook not found', code: 'WEBHOOK_NOT_FOUND', details: { id: ID } });
+    expect(error.requestId).toBe('req_123');
+    expect(error.headers.get('x-request-id')).toBe('req_123');
+  });
+
+  it('falls back to a status-based message when the body is empty', async () => {
+    const kros = await clientAnswering(reply(503));
+    const error = await failure(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosInternalServerError);
+    expect(error).toMatchObject({ status: 503, message: '503 Service Unavailable', code: undefined });
+  });
+
+  it('falls back to a status-based message when the body is not JSON', async () => {
+    const kros = await clientAnswering(reply(502, '<html><body>Bad gateway</body></html>', { 'content-type': 'text/html' }));
+    const error = await failure(kros.webhooks.list());
+    expect(error).toMatchObject({ status: 502, message: '502 Bad Gateway' });
+  });
+
+  it.each([
+    [400, KrosBadRequestError],
+    [401, KrosAuthenticationError],
+    [403, KrosPermissionDeniedError],
+    [404, KrosNotFoundError],
+    [409, KrosConflictError],
+    [418, KrosApiError],
+    [422, KrosUnprocessableEntityError],
+    [429, KrosRateLimitError],
+    [500, KrosInternalServerError],
+    [599, KrosInternalServerError],
+  ])('maps %i to its own class, still a KrosApiError', async (status, ErrorClass) => {
+    const kros = await clientAnswering(reply(status, { error: 'nope' }));
+    const error = await failure(kros.webhooks.delete(ID));
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error).toBeInstanceOf(KrosApiError);
+    expect(error).toMatchObject({ status, name: ErrorClass.name });
+  });
+});
+
+describe('malformed success responses', () => {
+  it('rejects a 200 whose body is not JSON', async () => {
+    const kros = await clientAnswering(reply(200, '{"id": "497f6eca', { 'content-type': 'application/json' }));
+    const error = await failure(kros.webhooks.get(ID));
+    expect(error).toBeInstanceOf(KrosInvalidResponseError);
+    expect(error.message).toBe('200 response is not valid JSON (16 characters); content-type: application/json');
+  });
+
+  it('rejects a 200 with an empty body where a list is expected', async () => {
+    const kros = await clientAnswering(reply(200));
+    const error = await failure(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosInvalidResponseError);
+    expect(error.message).toContain('empty body where the spec promises a JSON array');
+  });
+
+  it('rejects a 200 whose JSON has the wrong shape', async () => {
+    const kros = await clientAnswering(reply(200, { webhooks: [] }));
+    const error = await failure(kros.webhooks.list());
+    expect(error.message).toContain('is a JSON object where the spec promises a JSON array');
+  });
+});
+
+describe('connection failures', () => {
+  it('rejects with KrosConnectionError carrying the cause when nothing listens', async () => {
+    const closed = await startServer();
+    await closed.close();
+    const kros = createKrosClient({ baseUrl: closed.url, apiKey: 'kros_test_abc' });
+    const error = await failure(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosConnectionError);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it("rejects with the caller's abort reason when the signal fires", async () => {
+    const kros = await clientAnswering(() => {});
+    const controller = new AbortController();
+    const pending = kros.webhooks.list({ signal: controller.signal });
+    const reason = new Error('user navigated away');
+    setTimeout(() => controller.abort(reason), 20);
+    await expect(pending).rejects.toBe(reason);
+  });
+});

@@ -1,0 +1,80 @@
+import {
+  createKrosClient,
+  type KrosClient,
+  type RequestOptions,
+  WEBHOOK_EVENTS,
+  type Webhook,
+  type WebhookCreate,
+  type WebhookEvent,
+  type WebhookTestResult,
+  type WebhookUpdate,
+} from '@krosai/cockpit';
+import { describe, expectTypeOf, it } from 'vitest';
+
+const kros: KrosClient = createKrosClient({ apiKey: 'kros_test_abc' });
+const id = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
+
+describe('request bodies', () => {
+  it('lets create omit active, which has a default', () => {
+    kros.webhooks.create({ url: 'https://example.com/hooks', events: ['call.completed'] });
+    expectTypeOf<WebhookCreate>().toHaveProperty('active').toEqualTypeOf<boolean | undefined>();
+  });
+
+  it('refuses an unknown event name', () => {
+    // @ts-expect-error "call.exploded" is not a WebhookEvent
+    kros.webhooks.create({ url: 'https://example.com/hooks', events: ['call.exploded'] });
+  });
+
+  it('refuses a create body without url', () => {
+    // @ts-expect-error url is required
+    kros.webhooks.create({ events: ['call.completed'] });
+  });
+
+  it('makes every field of an update optional', () => {
+    expectTypeOf<{}>().toExtend<WebhookUpdate>();
+    // @ts-expect-error active is a boolean
+    kros.webhooks.update(id, { active: 'yes' });
+  });
+});
+
+describe('return types', () => {
+  it('types each of the six methods', () => {
+    expectTypeOf(kros.webhooks.list()).resolves.toEqualTypeOf<Webhook[]>();
+    expectTypeOf(kros.webhooks.create({ url: 'https://example.com', events: ['call.failed'] })).resolves.toEqualTypeOf<Webhook>();
+    expectTypeOf(kros.webhooks.get(id)).resolves.toEqualTypeOf<Webhook>();
+    expectTypeOf(kros.webhooks.update(id, { active: false })).resolves.toEqualTypeOf<Webhook>();
+    expectTypeOf(kros.webhooks.delete(id)).resolves.toEqualTypeOf<void>();
+    expectTypeOf(kros.webhooks.test(id)).resolves.toEqualTypeOf<WebhookTestResult>();
+  });
+
+  it('types webhook fields from the spec', () => {
+    expectTypeOf<Webhook['events']>().toEqualTypeOf<WebhookEvent[] | undefined>();
+    expectTypeOf<WebhookTestResult['status_code']>().toEqualTypeOf<number | null | undefined>();
+  });
+
+  it('gives WEBHOOK_EVENTS the WebhookEvent union', () => {
+    expectTypeOf(WEBHOOK_EVENTS).toEqualTypeOf<readonly WebhookEvent[]>();
+    expectTypeOf<'call.completed'>().toExtend<WebhookEvent>();
+    expectTypeOf<string>().not.toExtend<WebhookEvent>();
+  });
+
+  it('keeps raw calls typed by the spec', () => {
+    const pending = kros.raw.GET('/webhooks/{id}', { params: { path: { id } } });
+    expectTypeOf(pending).resolves.toHaveProperty('data').toEqualTypeOf<Webhook | undefined>();
+    // @ts-expect-error the path parameter is required
+    kros.raw.GET('/webhooks/{id}', {});
+  });
+});
+
+describe('options', () => {
+  it('accepts the documented request options', () => {
+    expectTypeOf<RequestOptions>().toEqualTypeOf<{ organizationId?: string; headers?: Record<string, string>; signal?: AbortSignal }>();
+  });
+
+  it('accepts a key, a sync or an async token function', () => {
+    createKrosClient({ apiKey: () => 'jwt' });
+    createKrosClient({ apiKey: async () => 'jwt', authHeader: 'x-api-key' });
+    // @ts-expect-error only the two documented header forms
+    createKrosClient({ apiKey: 'k', authHeader: 'bearer' });
+  });
+});
