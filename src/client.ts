@@ -4,8 +4,8 @@
  */
 import { type ApiKey, type AuthHeader, credentialFrom } from './auth.js';
 import { createRawClient, type RawClient } from './raw-client.js';
-import { createTransport } from './transport.js';
-import { assertHeaders, assertHttpUrl, assertObject, assertUuid } from './validate.js';
+import { createTransport, type Logger } from './transport.js';
+import { assertCount, assertHeaders, assertHttpUrl, assertObject, assertTimeout, assertUuid } from './validate.js';
 import { createWebhooks, type Webhooks } from './webhooks.js';
 
 /** Options of {@link createKrosClient}; each has a default, most from the environment. */
@@ -67,6 +67,46 @@ export interface KrosClientOptions {
    * ```
    */
   headers?: Record<string, string>;
+  /**
+   * Milliseconds each attempt may take, from sending to the end of the response body; past it the
+   * attempt is aborted (and retried if safe). Default: 60 000.
+   *
+   * @example
+   * ```ts
+   * createKrosClient({ apiKey, timeoutMs: 10_000 });
+   * ```
+   */
+  timeoutMs?: number;
+  /**
+   * How many times a failed request is retried (see "Retries" in the README for which failures
+   * are). Default: 2.
+   *
+   * @example
+   * ```ts
+   * createKrosClient({ apiKey, maxRetries: 5 });
+   * ```
+   */
+  maxRetries?: number;
+  /**
+   * The first backoff wait in ms; it doubles with each retry, up to 8 s, minus up to 25% jitter.
+   * A wait the API asks for (`Retry-After`) takes precedence. Default: 500.
+   *
+   * @example
+   * ```ts
+   * createKrosClient({ apiKey, initialRetryDelayMs: 100 });
+   * ```
+   */
+  initialRetryDelayMs?: number;
+  /**
+   * Receives one `info` line per retry and `warn` lines for problems worth a look; never a secret.
+   * Default: warnings to `console.warn`, nothing else.
+   *
+   * @example
+   * ```ts
+   * createKrosClient({ apiKey, logger: console });
+   * ```
+   */
+  logger?: Logger;
 }
 
 /** A configured client; create one with {@link createKrosClient}. */
@@ -89,6 +129,8 @@ export interface KrosClient {
 
 export const DEFAULT_BASE_URL = 'https://api.krosai.com/v1';
 
+const WARNINGS_TO_CONSOLE: Logger = { warn: (message) => console.warn(message) };
+
 /**
  * Creates a client for the KrosAI Cockpit API. Throws `KrosValidationError` at once on bad options
  * (no API key, a malformed organization id or base URL) rather than on the first request.
@@ -109,10 +151,14 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   assertHeaders(options.headers, 'headers');
   const credential = credentialFrom(options.apiKey ?? env.KROSAI_API_KEY, options.authHeader ?? 'authorization');
   const fetch = options.fetch ?? globalThis.fetch;
+  const { timeoutMs = 60_000, maxRetries = 2, initialRetryDelayMs = 500, logger = WARNINGS_TO_CONSOLE } = options;
+  assertTimeout(timeoutMs, 'timeoutMs');
+  assertCount(maxRetries, 'maxRetries');
+  assertCount(initialRetryDelayMs, 'initialRetryDelayMs');
 
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
-    const send = createTransport({ fetch, credential, organizationId });
+    const send = createTransport({ fetch, credential, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, logger });
     const raw = createRawClient(baseUrl, options.headers ?? {}, send);
     return { webhooks: createWebhooks(raw, send), raw, withOrganization: clientFor };
   }

@@ -1,3 +1,5 @@
+import { serverDelayMs } from './retry.js';
+
 /**
  * Every error the SDK throws extends {@link KrosError}, so one `instanceof` check catches them all.
  * No error carries the request (its headers hold the credential): only what the server answered.
@@ -50,6 +52,21 @@ export class KrosConnectionError extends KrosError {
 }
 
 /**
+ * Every attempt exceeded `timeoutMs` (from sending the request to the end of the response body).
+ * It is a {@link KrosConnectionError}, since no usable response arrived.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.list({ timeoutMs: 2_000 }).catch((error) => {
+ *   if (error instanceof KrosTimeoutError) console.error('the API is slow; try again later');
+ * });
+ * ```
+ */
+export class KrosTimeoutError extends KrosConnectionError {
+  override name = 'KrosTimeoutError';
+}
+
+/**
  * The API answered with a status of 400 or more, or with a success response that is not the JSON
  * the spec promises. Status-specific subclasses exist for the common cases; all of them are
  * `instanceof KrosApiError`.
@@ -76,11 +93,13 @@ export class KrosApiError extends KrosError {
   /** The response headers. */
   readonly headers: Headers;
 
-  constructor(message: string, response: Response, body?: ErrorBody) {
+  /** `body` is the response body, parsed as JSON when it is JSON. */
+  constructor(message: string, response: Response, body?: unknown) {
     super(message);
+    const errorBody = isObject(body) ? (body as ErrorBody) : undefined;
     this.status = response.status;
-    this.code = body?.code;
-    this.details = body?.details;
+    this.code = typeof errorBody?.code === 'string' ? errorBody.code : undefined;
+    this.details = isObject(errorBody?.details) ? errorBody.details : undefined;
     this.requestId = response.headers.get('x-request-id') ?? undefined;
     this.headers = response.headers;
   }
@@ -110,9 +129,33 @@ export class KrosConflictError extends KrosApiError {
 export class KrosUnprocessableEntityError extends KrosApiError {
   override name = 'KrosUnprocessableEntityError';
 }
-/** 429: too many requests; see the rate-limit headers in `headers`. */
+/**
+ * 429: too many requests. Retried automatically (when the wait is at most 60 s) before it reaches you.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.create(body).catch((error) => {
+ *   if (error instanceof KrosRateLimitError) console.error(`retry in ${error.retryAfter} s`, error.rateLimit);
+ * });
+ * ```
+ */
 export class KrosRateLimitError extends KrosApiError {
   override name = 'KrosRateLimitError';
+  /** Seconds the API asked to wait (`Retry-After`, `retry-after-ms` or the body's `retry_after`). */
+  readonly retryAfter: number | undefined;
+  /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
+  readonly rateLimit: { limit: number | undefined; remaining: number | undefined; reset: number | undefined };
+
+  constructor(message: string, response: Response, body?: unknown) {
+    super(message, response, body);
+    const delay = serverDelayMs(response.headers, body);
+    this.retryAfter = delay === undefined ? undefined : delay / 1000;
+    const header = (name: string) => {
+      const value = Number(response.headers.get(name) ?? Number.NaN);
+      return Number.isFinite(value) ? value : undefined;
+    };
+    this.rateLimit = { limit: header('x-ratelimit-limit'), remaining: header('x-ratelimit-remaining'), reset: header('x-ratelimit-reset') };
+  }
 }
 /** 500 and above: the API failed; usually transient. */
 export class KrosInternalServerError extends KrosApiError {
@@ -164,10 +207,7 @@ export function apiErrorFrom(response: Response, body: unknown): KrosApiError {
   const statusText = STATUS_TEXT[response.status] ?? (response.statusText || 'HTTP error');
   const message = `${response.status} ${serverMessage.length ? serverMessage.join(': ') : statusText}`;
   const ErrorClass = ERRORS_BY_STATUS[response.status] ?? (response.status >= 500 ? KrosInternalServerError : KrosApiError);
-  return new ErrorClass(message, response, {
-    code: typeof errorBody?.code === 'string' ? errorBody.code : undefined,
-    details: isObject(errorBody?.details) ? errorBody.details : undefined,
-  });
+  return new ErrorClass(message, response, body);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

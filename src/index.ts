@@ -12,10 +12,12 @@ export {
   KrosNotFoundError,
   KrosPermissionDeniedError,
   KrosRateLimitError,
+  KrosTimeoutError,
   KrosUnprocessableEntityError,
   KrosValidationError,
 } from './errors.js';
 export type { RawClient } from './raw-client.js';
+export type { Logger } from './transport.js';
 export {
   type RequestOptions,
   WEBHOOK_EVENTS,

@@ -16,6 +16,9 @@ const MANAGED_HEADERS: Record<string, string> = {
   'x-organization-id': 'organizationId',
 };
 
+/** setTimeout fires at once for delays above 2^31 - 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(webhookEventValues);
 
 export function assertUuid(value: unknown, what: string): asserts value is string {
@@ -71,6 +74,18 @@ export function assertHeaders(headers: unknown, what: string): asserts headers i
   }
 }
 
+export function assertTimeout(value: unknown, what: string): void {
+  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMER_MS) {
+    throw new KrosValidationError(`${what} must be a number of milliseconds above 0 (at most ${MAX_TIMER_MS}), got ${describe(value)}`);
+  }
+}
+
+export function assertCount(value: unknown, what: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new KrosValidationError(`${what} must be a whole number of 0 or more, got ${describe(value)}`);
+  }
+}
+
 /** A credential fit for a header: the message never includes it. */
 export function assertCredential(value: unknown, what: string): asserts value is string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -83,5 +98,6 @@ export function assertCredential(value: unknown, what: string): asserts value is
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return String(value);
   return value === null ? 'null' : typeof value;
 }

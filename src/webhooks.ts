@@ -6,7 +6,7 @@ import { apiErrorFrom, KrosInvalidResponseError } from './errors.js';
 import { type components, type operations, webhookEventValues } from './generated/api.js';
 import type { RawClient } from './raw-client.js';
 import { asKrosError, type Send } from './transport.js';
-import { assertBoolean, assertEvents, assertHeaders, assertHttpUrl, assertObject, assertUuid } from './validate.js';
+import { assertBoolean, assertCount, assertEvents, assertHeaders, assertHttpUrl, assertObject, assertTimeout, assertUuid } from './validate.js';
 
 /** A webhook subscription as the API returns it. `secret` signs its deliveries. */
 export type Webhook = components['schemas']['Webhook'];
@@ -58,6 +58,24 @@ export interface RequestOptions {
    * ```
    */
   signal?: AbortSignal;
+  /**
+   * Milliseconds each attempt may take, body included; overrides the client's `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * await kros.webhooks.get(id, { timeoutMs: 5_000 });
+   * ```
+   */
+  timeoutMs?: number;
+  /**
+   * Retries after a retryable failure; overrides the client's `maxRetries`. `0` disables them.
+   *
+   * @example
+   * ```ts
+   * await kros.webhooks.list({ maxRetries: 0 });
+   * ```
+   */
+  maxRetries?: number;
 }
 
 /** The webhook operations; every method rejects with a `KrosError` subclass on failure. */
@@ -124,14 +142,16 @@ export function createWebhooks(raw: RawClient, send: Send): Webhooks {
   /** openapi-fetch options for one call; throws on bad options before anything is sent. */
   function init(options: RequestOptions = {}) {
     assertObject(options, 'options');
-    const { organizationId, headers, signal } = options;
+    const { organizationId, headers, signal, timeoutMs, maxRetries } = options;
     if (organizationId !== undefined) assertUuid(organizationId, 'options.organizationId');
+    if (timeoutMs !== undefined) assertTimeout(timeoutMs, 'options.timeoutMs');
+    if (maxRetries !== undefined) assertCount(maxRetries, 'options.maxRetries');
     assertHeaders(headers, 'options.headers');
     return {
       headers,
       signal,
       parseAs: 'text' as const,
-      fetch: (request: Request) => send(request, { organizationId }),
+      fetch: (request: Request) => send(request, { organizationId, timeoutMs, maxRetries }),
     };
   }
 

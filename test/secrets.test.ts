@@ -24,7 +24,7 @@ async function failureOf(pending: Promise<unknown>) {
   return pending.then(() => expect.unreachable('the call should have failed'), (error: unknown) => error);
 }
 
-const client = (options: KrosClientOptions = {}) => createKrosClient({ baseUrl: server.url, apiKey: SECRET, ...options });
+const client = (options: KrosClientOptions = {}) => createKrosClient({ baseUrl: server.url, apiKey: SECRET, maxRetries: 0, ...options });
 
 describe('secrets stay out of what users log', () => {
   it('util.inspect of a client shows no API key', () => {

@@ -68,7 +68,13 @@ describe('return types', () => {
 
 describe('options', () => {
   it('accepts the documented request options', () => {
-    expectTypeOf<RequestOptions>().toEqualTypeOf<{ organizationId?: string; headers?: Record<string, string>; signal?: AbortSignal }>();
+    expectTypeOf<RequestOptions>().toEqualTypeOf<{
+      organizationId?: string;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+      timeoutMs?: number;
+      maxRetries?: number;
+    }>();
   });
 
   it('accepts a key, a sync or an async token function', () => {

@@ -72,7 +72,7 @@ describe('update patch', () => {
     ['a relative url', { url: 'hooks' }, 'patch.url must be an absolute http(s) URL'],
     ['empty events', { events: [] }, 'patch.events must be a non-empty array'],
     ['an unknown event', { events: ['call.exploded'] }, 'unknown event name(s) "call.exploded"'],
-    ['a non-boolean active', { active: 1 }, 'patch.active must be true or false, got number'],
+    ['a non-boolean active', { active: 1 }, 'patch.active must be true or false, got 1'],
     ['a patch that is not an object', 'active', 'patch must be an object'],
   ])('refuses %s', async (_name, patch, message) => {
     await expectRefused(client().webhooks.update(ID, untyped(patch)), message);
@@ -125,6 +125,18 @@ describe('credentials', () => {
 
   it('refuses an unknown authHeader', () => {
     expect(() => client({ authHeader: untyped('bearer') })).toThrow('authHeader must be "authorization" or "x-api-key"');
+  });
+});
+
+describe('timeouts and retries', () => {
+  it.each([0, -1, Number.NaN, 2 ** 31, '100'])('refuses timeoutMs %s', async (timeoutMs) => {
+    await expectRefused(client().webhooks.list({ timeoutMs: untyped(timeoutMs) }), 'options.timeoutMs must be a number of milliseconds above 0');
+    expect(() => client({ timeoutMs: untyped(timeoutMs) })).toThrow(KrosValidationError);
+  });
+
+  it.each([-1, 1.5, Number.POSITIVE_INFINITY, '2'])('refuses maxRetries %s', async (maxRetries) => {
+    await expectRefused(client().webhooks.list({ maxRetries: untyped(maxRetries) }), 'options.maxRetries must be a whole number of 0 or more');
+    expect(() => client({ maxRetries: untyped(maxRetries) })).toThrow(KrosValidationError);
   });
 });
 

@@ -26,7 +26,7 @@ export function reply(status: number, body?: unknown, headers: Record<string, st
 }
 
 /** A local HTTP server on a free port that records every request it gets. */
-export async function startServer(respond: Responder = reply(200, [])): Promise<TestServer> {
+export async function startServer(respond: Responder = reply(200, []), port = 0): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer(async (incoming, response) => {
     let body = '';
@@ -35,14 +35,36 @@ export async function startServer(respond: Responder = reply(200, [])): Promise<
     requests.push(request);
     respond(request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** Answers the n-th request with the n-th responder; the last one answers the rest. */
+export function script(...steps: Responder[]): Responder {
+  let calls = 0;
+  return (request, response) => steps[Math.min(calls++, steps.length - 1)]!(request, response);
+}
+
+/** Never answers. */
+export const hang: Responder = () => {};
+
+/** Sends headers and part of the body, then resets the connection. */
+export const resetMidResponse: Responder = (_request, response) => {
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+  response.write('[{"id":"497f6eca');
+  setTimeout(() => response.socket?.resetAndDestroy(), 10);
+};
+
+/** Answers after `ms`. */
+export function after(ms: number, respond: Responder): Responder {
+  return (request, response) => {
+    setTimeout(() => respond(request, response), ms);
   };
 }
