@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    alias: { '@krosai/cockpit': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^@krosai\/cockpit\/webhooks$/, replacement: fileURLToPath(new URL('./src/webhook-signatures.ts', import.meta.url)) },
+      { find: /^@krosai\/cockpit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -166,6 +166,37 @@ export class KrosInvalidResponseError extends KrosApiError {
   override name = 'KrosInvalidResponseError';
 }
 
+/** Why a webhook delivery was refused; see {@link KrosSignatureError}. */
+export type SignatureFailureReason =
+  | 'missing_signature'
+  | 'malformed_signature'
+  | 'signature_mismatch'
+  | 'timestamp_out_of_tolerance'
+  | 'invalid_payload';
+
+/**
+ * A webhook delivery failed verification: do not trust it, and answer it with a 400. `reason`
+ * says why, for logs and metrics.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifyWebhook(rawBody, request.headers, secret);
+ * } catch (error) {
+ *   if (error instanceof KrosSignatureError) console.warn('refused delivery:', error.reason);
+ * }
+ * ```
+ */
+export class KrosSignatureError extends KrosError {
+  override name = 'KrosSignatureError';
+  readonly reason: SignatureFailureReason;
+
+  constructor(reason: SignatureFailureReason, message: string) {
+    super(`${reason}: ${message}`);
+    this.reason = reason;
+  }
+}
+
 /** The spec's `Error` body; Prism and proxies send RFC 9457 problem details instead. */
 interface ErrorBody {
   error?: unknown;

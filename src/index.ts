@@ -12,6 +12,7 @@ export {
   KrosNotFoundError,
   KrosPermissionDeniedError,
   KrosRateLimitError,
+  KrosSignatureError,
   KrosTimeoutError,
   KrosUnprocessableEntityError,
   KrosValidationError,
@@ -28,3 +29,13 @@ export {
   type WebhookTestResult,
   type WebhookUpdate,
 } from './webhooks.js';
+export {
+  type RawBody,
+  type SignatureFailureReason,
+  type SignatureSource,
+  signWebhookPayload,
+  type VerifyOptions,
+  verifyWebhook,
+  verifyWebhookRequest,
+  type WebhookDelivery,
+} from './webhook-signatures.js';

@@ -8,10 +8,21 @@ const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
 const snippets = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((match) => match[1] ?? '');
 
 describe('README.md', () => {
-  it('shows examples/quickstart.ts, which the demo runs, as its quickstart', async () => {
-    const quickstart = readme.slice(readme.indexOf('## Quickstart'));
-    const firstBlock = quickstart.match(/^```ts\n([\s\S]*?)^```/m)?.[1];
-    expect(firstBlock).toBe(await readFile(join(ROOT, 'examples/quickstart.ts'), 'utf8'));
+  // The demo runs examples/quickstart.ts and test/receive.test.ts runs the receiver recipes.
+  const examples = [...readme.matchAll(/^<!-- example: (\S+) -->\n```ts\n([\s\S]*?)^```/gm)];
+
+  it('shows the quickstart and the four receiver recipes', () => {
+    expect(examples.map(([, path]) => path)).toEqual([
+      'examples/quickstart.ts',
+      'examples/receive-node-http.ts',
+      'examples/receive-express.ts',
+      'examples/receive-fetch.ts',
+      'examples/receive-once.ts',
+    ]);
+  });
+
+  it.each(examples.map(([, path, code]) => [path, code]))('shows %s exactly as the file that runs', async (path, code) => {
+    expect(code).toBe(await readFile(join(ROOT, path as string), 'utf8'));
   });
 
   it('has TypeScript examples that all type-check against the SDK', async () => {

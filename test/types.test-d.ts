@@ -3,8 +3,10 @@ import {
   type KrosClient,
   type RequestOptions,
   WEBHOOK_EVENTS,
+  verifyWebhook,
   type Webhook,
   type WebhookCreate,
+  type WebhookDelivery,
   type WebhookEvent,
   type WebhookTestResult,
   type WebhookUpdate,
@@ -82,5 +84,19 @@ describe('options', () => {
     createKrosClient({ apiKey: async () => 'jwt', authHeader: 'x-api-key' });
     // @ts-expect-error only the two documented header forms
     createKrosClient({ apiKey: 'k', authHeader: 'bearer' });
+  });
+});
+
+describe('webhook deliveries', () => {
+  it('offers the spec event names and still takes names it does not know', () => {
+    expectTypeOf<WebhookEvent>().toExtend<WebhookDelivery['event']>();
+    expectTypeOf<'call.transferred'>().toExtend<WebhookDelivery['event']>();
+    expectTypeOf(verifyWebhook).returns.resolves.toEqualTypeOf<WebhookDelivery>();
+  });
+
+  it('takes raw bodies, not parsed objects', () => {
+    verifyWebhook(new Uint8Array(), 'sha256=00', 'secret');
+    // @ts-expect-error a parsed body would not match the signature
+    verifyWebhook({ id: 'evt_1' }, 'sha256=00', 'secret');
   });
 });

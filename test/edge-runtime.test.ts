@@ -1,0 +1,48 @@
+import { EdgeVM } from '@edge-runtime/vm';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import vectors from './fixtures/signature-vectors.json' with { type: 'json' };
+import { ROOT } from './helpers/workspace.ts';
+
+const [vector] = vectors as [(typeof vectors)[number]];
+let vm: EdgeVM;
+
+beforeAll(async () => {
+  // platform "neutral" fails the build on any node: import; the bundle is what an edge bundler makes.
+  const { outputFiles } = await build({
+    entryPoints: [`${ROOT}src/webhook-signatures.ts`],
+    bundle: true,
+    write: false,
+    platform: 'neutral',
+    format: 'iife',
+    globalName: 'kros',
+  });
+  vm = new EdgeVM();
+  vm.evaluate(outputFiles[0]!.text);
+});
+
+describe('the Web Crypto verifier in the Edge runtime (no Node APIs)', () => {
+  it('runs where there is no Buffer and no process', () => {
+    expect(vm.evaluate('typeof Buffer + " " + typeof process')).toBe('undefined undefined');
+  });
+
+  it('verifies a signed delivery', async () => {
+    const call = `kros.verifyWebhook(${JSON.stringify(vector.body)}, new Headers({ 'x-webhook-signature': ${JSON.stringify(vector.signature)} }), ${JSON.stringify(vector.secret)}, { now: new Date('2026-01-01T12:00:00Z') })`;
+    const delivery = await vm.evaluate(call);
+    expect(JSON.parse(JSON.stringify(delivery))).toEqual(JSON.parse(vector.body));
+  });
+
+  it('verifies a Fetch Request', async () => {
+    const call = `kros.verifyWebhookRequest(new Request('https://edge.example/hooks', { method: 'POST', headers: { 'x-webhook-signature': ${JSON.stringify(vector.signature)} }, body: ${JSON.stringify(vector.body)} }), ${JSON.stringify(vector.secret)}, { now: new Date('2026-01-01T12:00:00Z') })`;
+    expect((await vm.evaluate(call)).id).toBe('evt_01HZX3Q6W3');
+  });
+
+  it('refuses a tampered delivery with its reason', async () => {
+    const call = `kros.verifyWebhook(${JSON.stringify(vector.body.replace('42', '41'))}, ${JSON.stringify(vector.signature)}, ${JSON.stringify(vector.secret)}, { now: new Date('2026-01-01T12:00:00Z') }).catch((error) => error.name + ' ' + error.reason)`;
+    expect(await vm.evaluate(call)).toBe('KrosSignatureError signature_mismatch');
+  });
+
+  it('signs as KrosAI does', async () => {
+    expect(await vm.evaluate(`kros.signWebhookPayload(${JSON.stringify(vector.body)}, ${JSON.stringify(vector.secret)})`)).toBe(vector.signature);
+  });
+});

@@ -1,0 +1,111 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signWebhookPayload, type WebhookDelivery } from '@krosai/cockpit';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const SECRET = 'whsec_receiver_test';
+
+/** A fresh, correctly signed delivery, as KrosAI would POST it. */
+async function signedDelivery(overrides: Partial<WebhookDelivery> = {}) {
+  const delivery = { id: `evt_${Math.random().toString(36).slice(2)}`, event: 'call.completed', timestamp: new Date().toISOString(), data: { call_id: 'call_1' }, ...overrides };
+  const body = JSON.stringify(delivery);
+  return { delivery, body, signature: await signWebhookPayload(body, SECRET) };
+}
+
+function post(url: string, body: string, signature?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (signature) headers['x-webhook-signature'] = signature;
+  return fetch(url, { method: 'POST', headers, body });
+}
+
+// The recipes read KROSAI_WEBHOOK_SECRET when loaded, as they would in a real service.
+vi.stubEnv('KROSAI_WEBHOOK_SECRET', SECRET);
+vi.spyOn(console, 'log').mockImplementation(() => {});
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe.each([
+  ['plain node:http', async () => (await import('../examples/receive-node-http.ts')).receiver, ''],
+  ['Express with express.raw', async () => {
+    const { createServer } = await import('node:http');
+    return createServer((await import('../examples/receive-express.ts')).app);
+  }, '/webhooks/krosai'],
+])('the %s receiver recipe', (_name, makeServer, path) => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = await makeServer();
+    url = (await listen(server)) + path;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('accepts a signed delivery with 204', async () => {
+    const { body, signature } = await signedDelivery();
+    expect((await post(url, body, signature)).status).toBe(204);
+  });
+
+  it('refuses a tampered delivery with 400 signature_mismatch', async () => {
+    const { body, signature } = await signedDelivery();
+    const response = await post(url, body.replace('call_1', 'call_2'), signature);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toBe('signature_mismatch');
+  });
+
+  it('refuses an unsigned delivery with 400 missing_signature', async () => {
+    const { body } = await signedDelivery();
+    const response = await post(url, body);
+    expect([response.status, await response.text()]).toEqual([400, 'missing_signature']);
+  });
+
+  it('refuses a replayed old delivery with 400 timestamp_out_of_tolerance', async () => {
+    const { body, signature } = await signedDelivery({ timestamp: new Date(Date.now() - 3_600_000).toISOString() });
+    const response = await post(url, body, signature);
+    expect([response.status, await response.text()]).toEqual([400, 'timestamp_out_of_tolerance']);
+  });
+});
+
+describe('the Fetch API handler recipe', () => {
+  const request = (body: string, signature: string) =>
+    new Request('https://receiver.example/webhooks/krosai', { method: 'POST', headers: { 'x-webhook-signature': signature }, body });
+
+  it('answers a signed delivery with 204', async () => {
+    const { POST } = await import('../examples/receive-fetch.ts');
+    const { body, signature } = await signedDelivery();
+    expect((await POST(request(body, signature))).status).toBe(204);
+  });
+
+  it('answers a delivery signed with another secret with 400', async () => {
+    const { POST } = await import('../examples/receive-fetch.ts');
+    const { body } = await signedDelivery();
+    const response = await POST(request(body, await signWebhookPayload(body, 'whsec_someone_else')));
+    expect([response.status, await response.text()]).toEqual([400, 'signature_mismatch']);
+  });
+});
+
+describe('the deduplication recipe', () => {
+  it('handles a retried delivery once', async () => {
+    const { handleOnce } = await import('../examples/receive-once.ts');
+    const { delivery } = await signedDelivery();
+    const handled: string[] = [];
+    const handle = async (d: WebhookDelivery) => {
+      handled.push(d.id);
+    };
+    expect(await handleOnce(delivery, handle)).toBe('handled');
+    expect(await handleOnce(delivery, handle)).toBe('duplicate');
+    expect(handled).toEqual([delivery.id]);
+  });
+
+  it('lets a retry through when the first attempt failed', async () => {
+    const { handleOnce } = await import('../examples/receive-once.ts');
+    const { delivery } = await signedDelivery();
+    await expect(handleOnce(delivery, () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+    expect(await handleOnce(delivery, async () => {})).toBe('handled');
+  });
+});
