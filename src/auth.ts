@@ -15,7 +15,7 @@ export type Credential = () => Promise<[name: string, value: string]>;
 
 export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeader): Credential {
   if (authHeader !== 'authorization' && authHeader !== 'x-api-key') {
-    throw new KrosValidationError(`authHeader must be "authorization" or "x-api-key", got ${JSON.stringify(String(authHeader))}`);
+    throw new KrosValidationError('authHeader must be "authorization" or "x-api-key"');
   }
   const header = (key: string): [string, string] => (authHeader === 'authorization' ? ['authorization', `Bearer ${key}`] : ['x-api-key', key]);
   if (typeof apiKey === 'function') {
@@ -31,7 +31,7 @@ export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeade
     };
   }
   if (apiKey === undefined || apiKey === '') {
-    throw new KrosValidationError('no API key: pass createKrosClient({ apiKey }) or set the KROSAI_API_KEY environment variable');
+    throw new KrosValidationError('no API key: pass apiKey or set KROSAI_API_KEY');
   }
   assertCredential(apiKey, 'apiKey');
   const pair = header(apiKey);

@@ -96,39 +96,15 @@ export class KrosApiError extends KrosError {
   /** `body` is the response body, parsed as JSON when it is JSON. */
   constructor(message: string, response: Response, body?: unknown) {
     super(message);
-    const errorBody = isObject(body) ? (body as ErrorBody) : undefined;
+    const { code, details } = (body ?? {}) as ErrorBody;
     this.status = response.status;
-    this.code = typeof errorBody?.code === 'string' ? errorBody.code : undefined;
-    this.details = isObject(errorBody?.details) ? errorBody.details : undefined;
+    this.code = typeof code === 'string' ? code : undefined;
+    this.details = details && typeof details === 'object' ? details : undefined;
     this.requestId = response.headers.get('x-request-id') ?? undefined;
     this.headers = response.headers;
   }
 }
 
-/** 400: the API rejected the request body or parameters. */
-export class KrosBadRequestError extends KrosApiError {
-  override name = 'KrosBadRequestError';
-}
-/** 401: the API key or JWT is missing, invalid or expired. */
-export class KrosAuthenticationError extends KrosApiError {
-  override name = 'KrosAuthenticationError';
-}
-/** 403: the credential is valid but may not do this (often: the wrong organization). */
-export class KrosPermissionDeniedError extends KrosApiError {
-  override name = 'KrosPermissionDeniedError';
-}
-/** 404: no such webhook in this organization. */
-export class KrosNotFoundError extends KrosApiError {
-  override name = 'KrosNotFoundError';
-}
-/** 409: the request conflicts with the current state of the resource. */
-export class KrosConflictError extends KrosApiError {
-  override name = 'KrosConflictError';
-}
-/** 422: the request was well-formed but semantically invalid. */
-export class KrosUnprocessableEntityError extends KrosApiError {
-  override name = 'KrosUnprocessableEntityError';
-}
 /**
  * 429: too many requests. Retried automatically (when the wait is at most 60 s) before it reaches you.
  *
@@ -144,24 +120,24 @@ export class KrosRateLimitError extends KrosApiError {
   /** Seconds the API asked to wait (`Retry-After`, `retry-after-ms` or the body's `retry_after`). */
   readonly retryAfter: number | undefined;
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
-  readonly rateLimit: { limit: number | undefined; remaining: number | undefined; reset: number | undefined };
+  readonly rateLimit: { limit?: number; remaining?: number; reset?: number };
 
   constructor(message: string, response: Response, body?: unknown) {
     super(message, response, body);
     const delay = serverDelayMs(response.headers, body);
-    this.retryAfter = delay === undefined ? undefined : delay / 1000;
-    const header = (name: string) => {
-      const value = Number(response.headers.get(name) ?? Number.NaN);
-      return Number.isFinite(value) ? value : undefined;
-    };
-    this.rateLimit = { limit: header('x-ratelimit-limit'), remaining: header('x-ratelimit-remaining'), reset: header('x-ratelimit-reset') };
+    this.retryAfter = delay === undefined ? delay : delay / 1000;
+    this.rateLimit = {};
+    for (const key of ['limit', 'remaining', 'reset'] as const) {
+      const value = response.headers.get(`x-ratelimit-${key}`);
+      if (value) this.rateLimit[key] = +value;
+    }
   }
 }
-/** 500 and above: the API failed; usually transient. */
-export class KrosInternalServerError extends KrosApiError {
-  override name = 'KrosInternalServerError';
-}
-/** A success status whose body is not the JSON the spec describes (empty, truncated, HTML from a proxy). */
+
+/**
+ * A success status whose body is not the JSON the spec describes (empty, truncated, HTML from a
+ * proxy). Not retried: the request did reach the API.
+ */
 export class KrosInvalidResponseError extends KrosApiError {
   override name = 'KrosInvalidResponseError';
 }
@@ -200,47 +176,16 @@ export class KrosSignatureError extends KrosError {
 /** The spec's `Error` body; Prism and proxies send RFC 9457 problem details instead. */
 interface ErrorBody {
   error?: unknown;
-  code?: string;
+  code?: unknown;
   details?: Record<string, unknown>;
   title?: unknown;
   detail?: unknown;
 }
 
-const ERRORS_BY_STATUS: Record<number, typeof KrosApiError> = {
-  400: KrosBadRequestError,
-  401: KrosAuthenticationError,
-  403: KrosPermissionDeniedError,
-  404: KrosNotFoundError,
-  409: KrosConflictError,
-  422: KrosUnprocessableEntityError,
-  429: KrosRateLimitError,
-};
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  422: 'Unprocessable Entity',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
-
 /** The typed error for an HTTP error response, given its body as parsed JSON or raw text. */
 export function apiErrorFrom(response: Response, body: unknown): KrosApiError {
-  const errorBody = isObject(body) ? (body as ErrorBody) : undefined;
-  const serverMessage = [errorBody?.error, errorBody?.title, errorBody?.detail].filter((part) => typeof part === 'string' && part);
-  const statusText = STATUS_TEXT[response.status] ?? (response.statusText || 'HTTP error');
-  const message = `${response.status} ${serverMessage.length ? serverMessage.join(': ') : statusText}`;
-  const ErrorClass = ERRORS_BY_STATUS[response.status] ?? (response.status >= 500 ? KrosInternalServerError : KrosApiError);
-  return new ErrorClass(message, response, body);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  const { error, title, detail } = (body ?? {}) as ErrorBody;
+  const said = [error, title, detail].filter((part) => part && typeof part === 'string');
+  const message = `${response.status} ${said.join(': ') || response.statusText || 'error'}`;
+  return new (response.status === 429 ? KrosRateLimitError : KrosApiError)(message, response, body);
 }

@@ -2,19 +2,12 @@ export type { ApiKey, AuthHeader } from './auth.js';
 export { createKrosClient, type KrosClient, type KrosClientOptions } from './client.js';
 export {
   KrosApiError,
-  KrosAuthenticationError,
-  KrosBadRequestError,
-  KrosConflictError,
   KrosConnectionError,
   KrosError,
-  KrosInternalServerError,
   KrosInvalidResponseError,
-  KrosNotFoundError,
-  KrosPermissionDeniedError,
   KrosRateLimitError,
   KrosSignatureError,
   KrosTimeoutError,
-  KrosUnprocessableEntityError,
   KrosValidationError,
 } from './errors.js';
 export type { RawClient } from './raw-client.js';

@@ -1,27 +1,35 @@
 /**
  * When to retry and how long to wait. There is no idempotency key in the spec, so a POST (create,
- * test) is retried only when the API provably did not act on it: the connection was refused, or it
- * answered 429.
+ * test) is retried only when the API provably did not act on it: the connection was refused before
+ * anything was sent, or it answered 429.
  */
 
-/** Statuses worth another attempt for a request that may safely be repeated. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-/** Connection failures that happen before a single byte of the request is sent. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * How an attempt failed: its HTTP status, `timeout`, `refused` (nothing was sent: refused, or the
+ * host did not resolve), or `connection` (the connection broke: the request may have arrived).
+ */
+export type FailureKind = string;
+
+const RETRYABLE = ['408', '429', '500', '502', '503', '504', 'timeout', 'refused', 'connection'];
 
 /** Longest wait a server may ask for; past it the call fails at once instead of sleeping. */
 export const MAX_SERVER_DELAY_MS = 60_000;
-const MAX_BACKOFF_MS = 8_000;
 
-/** What one attempt ended with, as far as retrying is concerned. */
-export type AttemptFailure = { status: number } | { timedOut: true } | { connectionError: unknown };
+export function isRetryable(method: string, kind: FailureKind): boolean {
+  return RETRYABLE.includes(kind) && (method !== 'POST' || kind === '429' || kind === 'refused');
+}
 
-export function isRetryable(method: string, failure: AttemptFailure): boolean {
-  const repeatable = IDEMPOTENT_METHODS.has(method);
-  if ('status' in failure) return failure.status === 429 || (repeatable && RETRYABLE_STATUSES.has(failure.status));
-  if ('timedOut' in failure) return repeatable;
-  return repeatable || NOT_SENT_CODES.has(errorCode(failure.connectionError) ?? '');
+/** `refused` or `connection`, from the system error code behind a fetch failure when the runtime gives one. */
+export function connectionKind(error: unknown): FailureKind {
+  return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(errorCode(error)) ? 'refused' : 'connection';
+}
+
+/** The system error code (ECONNREFUSED, ECONNRESET…) behind a fetch failure, or ''. */
+export function errorCode(error: unknown): string {
+  for (let cause = error as { code?: unknown; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (typeof cause.code === 'string') return cause.code;
+  }
+  return '';
 }
 
 /**
@@ -29,28 +37,25 @@ export function isRetryable(method: string, failure: AttemptFailure): boolean {
  * date), then the `retry_after` seconds of a 429 body.
  */
 export function serverDelayMs(headers: Headers, body?: unknown): number | undefined {
-  const milliseconds = headers.get('retry-after-ms');
-  if (milliseconds !== null && Number.isFinite(Number(milliseconds))) return Math.max(0, Number(milliseconds));
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (retryAfter) {
-    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
-  const fromBody = (body as { retry_after?: unknown } | undefined)?.retry_after;
-  if (typeof fromBody === 'number' && fromBody >= 0) return fromBody * 1000;
-  return undefined;
+  const retryAfter = headers.get('retry-after');
+  const candidates = [
+    Number(headers.get('retry-after-ms') ?? Number.NaN),
+    Number(retryAfter ?? Number.NaN) * 1000,
+    Date.parse(retryAfter as string) - Date.now(),
+    Number((body as { retry_after?: unknown })?.retry_after ?? Number.NaN) * 1000,
+  ];
+  const delay = candidates.find((ms) => !Number.isNaN(ms));
+  return delay === undefined ? delay : Math.max(0, delay);
 }
 
-/** Exponential backoff from `initialMs`, capped, minus up to 25% jitter so clients do not retry in step. */
+/** Exponential backoff from `initialMs`, capped at 8 s, minus up to 25% jitter so clients do not retry in step. */
 export function backoffMs(retry: number, initialMs: number): number {
-  return Math.min(MAX_BACKOFF_MS, initialMs * 2 ** (retry - 1)) * (1 - Math.random() * 0.25);
+  return Math.min(8_000, initialMs * 2 ** (retry - 1)) * (1 - Math.random() / 4);
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
     const onAbort = () => {
       clearTimeout(timer);
       reject(signal.reason);
@@ -60,14 +65,6 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
   });
-}
-
-/** The system error code (ECONNREFUSED, ECONNRESET…) behind a fetch failure, when the runtime gives one. */
-export function errorCode(error: unknown): string | undefined {
-  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
 }

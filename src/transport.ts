@@ -4,7 +4,7 @@
  */
 import type { Credential } from './auth.js';
 import { KrosConnectionError, KrosError, KrosTimeoutError } from './errors.js';
-import { type AttemptFailure, backoffMs, errorCode, isRetryable, MAX_SERVER_DELAY_MS, serverDelayMs, sleep } from './retry.js';
+import { backoffMs, connectionKind, errorCode, type FailureKind, isRetryable, MAX_SERVER_DELAY_MS, serverDelayMs, sleep } from './retry.js';
 
 /**
  * Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits.
@@ -26,53 +26,49 @@ export interface CallSettings {
   maxRetries?: number | undefined;
 }
 
-export interface TransportConfig {
+export interface TransportConfig extends Required<Omit<CallSettings, 'organizationId'>> {
   fetch: typeof globalThis.fetch;
   credential: Credential;
   organizationId: string | undefined;
-  timeoutMs: number;
-  maxRetries: number;
   initialRetryDelayMs: number;
   logger: Logger;
 }
 
 export type Send = (request: Request, call?: CallSettings) => Promise<Response>;
 
-type Attempt = { response: Response; failure?: AttemptFailure } | { error: KrosError; failure: AttemptFailure };
-
-/** Statuses whose responses have no body by definition. */
-const NULL_BODY_STATUSES = new Set([204, 205, 304]);
-
 export function createTransport(config: TransportConfig): Send {
   return async (request, call = {}) => {
-    const timeoutMs = call.timeoutMs ?? config.timeoutMs;
-    const maxRetries = call.maxRetries ?? config.maxRetries;
-    const organizationId = call.organizationId ?? config.organizationId;
-    if (organizationId && !request.headers.has('x-organization-id')) request.headers.set('x-organization-id', organizationId);
+    const { timeoutMs, maxRetries, organizationId } = { ...config, ...definedOnly(call) };
+    const { headers, signal, method } = request;
+    if (organizationId && !headers.has('x-organization-id')) headers.set('x-organization-id', organizationId);
     // Raw-client users may set the credential header themselves; what they set explicitly wins.
-    const explicitAuth = request.headers.has('authorization') || request.headers.has('x-api-key');
+    const explicitAuth = headers.has('authorization') || headers.has('x-api-key');
 
     for (let attempt = 1; ; attempt++) {
       const isLast = attempt > maxRetries;
       // A body can be sent once: every attempt but the last sends a copy.
       const sendable = request.body && !isLast ? request.clone() : request;
       if (!explicitAuth) sendable.headers.set(...(await config.credential()));
-      const outcome = await attemptOnce(config.fetch, sendable, request.signal, timeoutMs);
-      const { failure } = outcome;
-      if (!failure || isLast || !isRetryable(request.method, failure)) {
-        if ('error' in outcome) throw outcome.error;
-        return outcome.response;
+      let response: Response | undefined;
+      let kind: FailureKind;
+      try {
+        response = await attemptOnce(config.fetch, sendable, signal, timeoutMs);
+        if (response.ok) return response;
+        kind = String(response.status);
+      } catch (error) {
+        kind = error instanceof KrosTimeoutError ? 'timeout' : error instanceof KrosConnectionError ? connectionKind(error.cause) : '';
+        if (isLast || signal.aborted || !isRetryable(method, kind)) throw error;
       }
-      const where = `${request.method} ${new URL(request.url).pathname}`;
-      const reason = 'error' in outcome ? outcome.error.message : statusLine(outcome.response);
-      const asked = 'response' in outcome ? serverDelayMs(outcome.response.headers, await jsonBody(outcome.response)) : undefined;
+      if (isLast || !isRetryable(method, kind)) return response as Response;
+      const where = `[@krosai/cockpit] ${method} ${new URL(request.url).pathname}: ${response ? `${kind} ${response.statusText}` : kind}`;
+      const asked = response && serverDelayMs(response.headers, kind === '429' ? await response.clone().json().catch(() => {}) : undefined);
       if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
-        config.logger.warn?.(`[@krosai/cockpit] ${where}: ${reason}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than ${MAX_SERVER_DELAY_MS / 1000} s: not retrying`);
-        return (outcome as { response: Response }).response;
+        config.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
+        return response as Response;
       }
       const delay = asked ?? backoffMs(attempt, config.initialRetryDelayMs);
-      config.logger.info?.(`[@krosai/cockpit] ${where}: ${reason}; retry ${attempt} of ${maxRetries} in ${Math.round(delay)} ms`);
-      await sleep(delay, request.signal);
+      config.logger.info?.(`${where}; retry ${attempt} of ${maxRetries} in ${Math.round(delay)} ms`);
+      await sleep(delay, signal);
     }
   };
 }
@@ -81,24 +77,17 @@ export function createTransport(config: TransportConfig): Send {
  * One exchange, body included, within `timeoutMs`. Reading the body here means a stalled body times
  * out and a connection reset mid-body can be retried. The caller's abort rejects with its reason.
  */
-async function attemptOnce(fetch: typeof globalThis.fetch, request: Request, callerSignal: AbortSignal, timeoutMs: number): Promise<Attempt> {
-  if (callerSignal.aborted) throw callerSignal.reason;
+async function attemptOnce(fetch: typeof globalThis.fetch, request: Request, callerSignal: AbortSignal, timeoutMs: number): Promise<Response> {
   const controller = new AbortController();
   const forwardAbort = () => controller.abort(callerSignal.reason);
-  callerSignal.addEventListener('abort', forwardAbort, { once: true });
+  callerSignal.addEventListener('abort', forwardAbort);
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
+    callerSignal.throwIfAborted();
     const response = await fetch(request, { signal: controller.signal });
-    const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
-    const buffered = new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-    return { response: buffered, failure: buffered.ok ? undefined : { status: buffered.status } };
+    return new Response(response.body && (await response.arrayBuffer()), response);
   } catch (error) {
-    if (callerSignal.aborted) throw callerSignal.reason;
-    if (error instanceof KrosError) throw error;
-    if (controller.signal.aborted) {
-      return { error: new KrosTimeoutError(`the request timed out after ${timeoutMs} ms`), failure: { timedOut: true } };
-    }
-    return { error: connectionError(error), failure: { connectionError: error } };
+    throw controller.signal.aborted && !callerSignal.aborted ? new KrosTimeoutError(`the request timed out after ${timeoutMs} ms`) : asKrosError(error, callerSignal);
   } finally {
     clearTimeout(timer);
     callerSignal.removeEventListener('abort', forwardAbort);
@@ -109,25 +98,11 @@ async function attemptOnce(fetch: typeof globalThis.fetch, request: Request, cal
 export function asKrosError(error: unknown, signal: AbortSignal | undefined): unknown {
   if (error instanceof KrosError) return error;
   if (signal?.aborted) return signal.reason;
-  return connectionError(error);
-}
-
-function connectionError(error: unknown): KrosConnectionError {
   // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
-  const detail = errorCode(error) ?? (error as { cause?: { message?: string } })?.cause?.message ?? (error as Error)?.message;
-  return new KrosConnectionError(`could not reach the KrosAI API: ${detail ?? String(error)}`, { cause: error });
+  return new KrosConnectionError(`could not reach the KrosAI API: ${errorCode(error) || (error as Error)?.message}`, { cause: error });
 }
 
-function statusLine(response: Response): string {
-  return `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-}
-
-/** The JSON of a buffered error response, if it is JSON (a 429 body may carry `retry_after`). */
-async function jsonBody(response: Response): Promise<unknown> {
-  if (!response.headers.get('content-type')?.includes('json')) return undefined;
-  try {
-    return await response.clone().json();
-  } catch {
-    return undefined;
-  }
+/** The entries of `settings` that are set, so that spreading them keeps the defaults of the rest. */
+function definedOnly<T extends object>(settings: T): Partial<T> {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

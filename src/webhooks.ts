@@ -136,77 +136,8 @@ export interface Webhooks {
   test(id: string, options?: RequestOptions): Promise<WebhookTestResult>;
 }
 
-type Expected = 'array' | 'object' | 'nothing';
-
-export function createWebhooks(raw: RawClient, send: Send): Webhooks {
-  /** openapi-fetch options for one call; throws on bad options before anything is sent. */
-  function init(options: RequestOptions = {}) {
-    assertObject(options, 'options');
-    const { organizationId, headers, signal, timeoutMs, maxRetries } = options;
-    if (organizationId !== undefined) assertUuid(organizationId, 'options.organizationId');
-    if (timeoutMs !== undefined) assertTimeout(timeoutMs, 'options.timeoutMs');
-    if (maxRetries !== undefined) assertCount(maxRetries, 'options.maxRetries');
-    assertHeaders(headers, 'options.headers');
-    return {
-      headers,
-      signal,
-      parseAs: 'text' as const,
-      fetch: (request: Request) => send(request, { organizationId, timeoutMs, maxRetries }),
-    };
-  }
-
-  /** The parsed body of a call, or the typed error for its failure. */
-  async function result<T>(expected: Expected, signal: AbortSignal | undefined, pending: Promise<RawResult>): Promise<T> {
-    let outcome: RawResult;
-    try {
-      outcome = await pending;
-    } catch (error) {
-      throw asKrosError(error, signal);
-    }
-    const { data, error, response } = outcome;
-    if (!response.ok) throw apiErrorFrom(response, error);
-    return (expected === 'nothing' ? undefined : parseBody(response, data, expected)) as T;
-  }
-
-  return {
-    async list(options) {
-      const call = init(options);
-      return result('array', call.signal, raw.GET('/webhooks', call));
-    },
-    async create(body, options) {
-      assertObject(body, 'body');
-      assertHttpUrl(body.url, 'body.url');
-      assertEvents(body.events, 'body.events');
-      if (body.active !== undefined) assertBoolean(body.active, 'body.active');
-      const call = init(options);
-      return result('object', call.signal, raw.POST('/webhooks', { ...call, body }));
-    },
-    async get(id, options) {
-      assertUuid(id, 'id');
-      const call = init(options);
-      return result('object', call.signal, raw.GET('/webhooks/{id}', { ...call, params: { path: { id } } }));
-    },
-    async update(id, patch, options) {
-      assertUuid(id, 'id');
-      assertObject(patch, 'patch');
-      if (patch.url !== undefined) assertHttpUrl(patch.url, 'patch.url');
-      if (patch.events !== undefined) assertEvents(patch.events, 'patch.events');
-      if (patch.active !== undefined) assertBoolean(patch.active, 'patch.active');
-      const call = init(options);
-      return result('object', call.signal, raw.PATCH('/webhooks/{id}', { ...call, params: { path: { id } }, body: patch }));
-    },
-    async delete(id, options) {
-      assertUuid(id, 'id');
-      const call = init(options);
-      return result('nothing', call.signal, raw.DELETE('/webhooks/{id}', { ...call, params: { path: { id } } }));
-    },
-    async test(id, options) {
-      assertUuid(id, 'id');
-      const call = init(options);
-      return result('object', call.signal, raw.POST('/webhooks/{id}/test', { ...call, params: { path: { id } } }));
-    },
-  };
-}
+/** What a success response must hold: a JSON array, a JSON object, or nothing of interest. */
+type Expected = 'array' | 'object' | undefined;
 
 interface RawResult {
   data?: string;
@@ -214,19 +145,69 @@ interface RawResult {
   response: Response;
 }
 
+type Init = ReturnType<typeof callInit>;
+
+export function createWebhooks(raw: RawClient, send: Send): Webhooks {
+  /** Checks the options, makes the call, and returns its parsed body or throws its typed error. */
+  async function run<T>(expected: Expected, options: RequestOptions | undefined, call: (init: Init) => Promise<RawResult>): Promise<T> {
+    const init = callInit(send, options);
+    const { data, error, response } = await call(init).catch((failure) => {
+      throw asKrosError(failure, init.signal);
+    });
+    if (!response.ok) throw apiErrorFrom(response, error);
+    return (expected && parseBody(response, data, expected)) as T;
+  }
+  const byId = (id: string) => {
+    assertUuid(id, 'id');
+    return { path: { id } };
+  };
+
+  return {
+    list: (options) => run('array', options, (init) => raw.GET('/webhooks', init)),
+    create: async (body, options) => {
+      assertWebhookBody(body, 'body', true);
+      return run('object', options, (init) => raw.POST('/webhooks', { ...init, body }));
+    },
+    get: async (id, options) => run('object', options, (init) => raw.GET('/webhooks/{id}', { ...init, params: byId(id) })),
+    update: async (id, patch, options) => {
+      const params = byId(id);
+      assertWebhookBody(patch, 'patch', false);
+      return run('object', options, (init) => raw.PATCH('/webhooks/{id}', { ...init, params, body: patch }));
+    },
+    delete: async (id, options) => run(undefined, options, (init) => raw.DELETE('/webhooks/{id}', { ...init, params: byId(id) })),
+    test: async (id, options) => run('object', options, (init) => raw.POST('/webhooks/{id}/test', { ...init, params: byId(id) })),
+  };
+}
+
+/** openapi-fetch options for one call; throws on bad options before anything is sent. */
+function callInit(send: Send, options: RequestOptions = {}) {
+  assertObject(options, 'options');
+  const { organizationId, headers, signal, timeoutMs, maxRetries } = options;
+  if (organizationId !== undefined) assertUuid(organizationId, 'options.organizationId');
+  if (timeoutMs !== undefined) assertTimeout(timeoutMs, 'options.timeoutMs');
+  if (maxRetries !== undefined) assertCount(maxRetries, 'options.maxRetries');
+  assertHeaders(headers, 'options.headers');
+  return { headers, signal, parseAs: 'text' as const, fetch: (request: Request) => send(request, { organizationId, timeoutMs, maxRetries }) };
+}
+
+/** A create body (all required fields) or an update patch (any subset). */
+function assertWebhookBody(body: Partial<WebhookCreate>, what: string, complete: boolean): void {
+  assertObject(body, what);
+  if (complete || body.url !== undefined) assertHttpUrl(body.url, `${what}.url`);
+  if (complete || body.events !== undefined) assertEvents(body.events, `${what}.events`);
+  if (body.active !== undefined) assertBoolean(body.active, `${what}.active`);
+}
+
 /** The JSON body of a success response; anything else is the API's fault and says so. */
 function parseBody(response: Response, text: string | undefined, expected: Expected): unknown {
-  const contentType = response.headers.get('content-type') ?? 'none';
-  const fail = (problem: string) => new KrosInvalidResponseError(`${response.status} response ${problem}; content-type: ${contentType}`, response);
-  if (!text) throw fail(`has an empty body where the spec promises a JSON ${expected}`);
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    // The body is not quoted: a truncated webhook could carry its secret.
-    throw fail(`is not valid JSON (${text.length} characters)`);
+    value = JSON.parse(text as string);
+  } catch {}
+  const actual = value === undefined ? (text ? 'invalid JSON' : 'an empty body') : `a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`;
+  if (actual !== `a JSON ${expected}`) {
+    // The body itself is not quoted: a truncated webhook could carry its secret.
+    throw new KrosInvalidResponseError(`${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`, response);
   }
-  const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  if (actual !== expected) throw fail(`is a JSON ${actual} where the spec promises a JSON ${expected}`);
   return value;
 }

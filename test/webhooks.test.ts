@@ -1,11 +1,4 @@
-import {
-  KrosApiError,
-  KrosAuthenticationError,
-  KrosBadRequestError,
-  KrosNotFoundError,
-  WEBHOOK_EVENTS,
-  type Webhook,
-} from '@krosai/cockpit';
+import { KrosApiError, WEBHOOK_EVENTS, type Webhook } from '@krosai/cockpit';
 import { describe, expect, it } from 'vitest';
 import { prismClient, takeViolations } from './helpers/prism.ts';
 
@@ -28,12 +21,11 @@ function expectWebhook(webhook: Webhook) {
   for (const event of webhook.events ?? []) expect(WEBHOOK_EVENTS).toContain(event);
 }
 
-async function expectApiError(pending: Promise<unknown>, ErrorClass: typeof KrosApiError, status: number) {
+async function expectApiError(pending: Promise<unknown>, status: number) {
   const error = await pending.then(
     () => expect.unreachable('the call should have failed'),
     (error: unknown) => error,
   );
-  expect(error).toBeInstanceOf(ErrorClass);
   expect(error).toBeInstanceOf(KrosApiError);
   expect(error).toMatchObject({ status, message: expect.stringMatching(new RegExp(`^${status} \\S`)) });
   return error as KrosApiError;
@@ -46,8 +38,8 @@ describe('webhooks.list', () => {
     for (const webhook of webhooks) expectWebhook(webhook);
   });
 
-  it('rejects a 401 with KrosAuthenticationError carrying the spec error body', async () => {
-    const error = await expectApiError(kros.webhooks.list(prefer(401)), KrosAuthenticationError, 401);
+  it('rejects a 401 with KrosApiError carrying the spec error body', async () => {
+    const error = await expectApiError(kros.webhooks.list(prefer(401)), 401);
     expect(error.code).toEqual(expect.any(String));
   });
 });
@@ -62,9 +54,9 @@ describe('webhooks.create', () => {
     expectWebhook(await kros.webhooks.create(body, { organizationId: ORG }));
   });
 
-  it('rejects a 400 with KrosBadRequestError', async () => {
+  it('rejects a 400 with a 400 KrosApiError', async () => {
     const body = { url: 'https://example.com/hooks', events: ['call.failed' as const] };
-    await expectApiError(kros.webhooks.create(body, prefer(400)), KrosBadRequestError, 400);
+    await expectApiError(kros.webhooks.create(body, prefer(400)), 400);
   });
 });
 
@@ -73,8 +65,8 @@ describe('webhooks.get', () => {
     expectWebhook(await kros.webhooks.get(ID));
   });
 
-  it('rejects a 404 with KrosNotFoundError', async () => {
-    await expectApiError(kros.webhooks.get(ID, prefer(404)), KrosNotFoundError, 404);
+  it('rejects a 404 with a 404 KrosApiError', async () => {
+    await expectApiError(kros.webhooks.get(ID, prefer(404)), 404);
   });
 });
 
@@ -87,12 +79,12 @@ describe('webhooks.update', () => {
     expectWebhook(await kros.webhooks.update(ID, {}));
   });
 
-  it('rejects a 400 with KrosBadRequestError', async () => {
-    await expectApiError(kros.webhooks.update(ID, { url: 'https://example.com/new' }, prefer(400)), KrosBadRequestError, 400);
+  it('rejects a 400 with a 400 KrosApiError', async () => {
+    await expectApiError(kros.webhooks.update(ID, { url: 'https://example.com/new' }, prefer(400)), 400);
   });
 
-  it('rejects a 404 with KrosNotFoundError', async () => {
-    await expectApiError(kros.webhooks.update(ID, { active: true }, prefer(404)), KrosNotFoundError, 404);
+  it('rejects a 404 with a 404 KrosApiError', async () => {
+    await expectApiError(kros.webhooks.update(ID, { active: true }, prefer(404)), 404);
   });
 });
 
@@ -101,8 +93,8 @@ describe('webhooks.delete', () => {
     await expect(kros.webhooks.delete(ID)).resolves.toBeUndefined();
   });
 
-  it('rejects a 404 with KrosNotFoundError', async () => {
-    await expectApiError(kros.webhooks.delete(ID, prefer(404)), KrosNotFoundError, 404);
+  it('rejects a 404 with a 404 KrosApiError', async () => {
+    await expectApiError(kros.webhooks.delete(ID, prefer(404)), 404);
   });
 });
 
@@ -114,8 +106,8 @@ describe('webhooks.test', () => {
 
   // The spec declares no error response for this operation: Prism answers a requested 404 with a
   // problem+json body of its own, as a gateway would.
-  it('rejects a 404 problem+json with KrosNotFoundError and its title', async () => {
-    const error = await expectApiError(kros.webhooks.test(ID, prefer(404)), KrosNotFoundError, 404);
+  it('rejects a 404 problem+json with a 404 KrosApiError and its title', async () => {
+    const error = await expectApiError(kros.webhooks.test(ID, prefer(404)), 404);
     expect(error.message).toContain('The server cannot find the requested content');
   });
 });

@@ -63,39 +63,26 @@ export interface VerifyOptions {
 
 /** The signature header KrosAI sends with every delivery. */
 export const SIGNATURE_HEADER = 'x-webhook-signature';
-const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
-const DEFAULT_TOLERANCE_SECONDS = 300;
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+export const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export function createVerifier(hmac: Hmac) {
   async function verifyWebhook(rawBody: RawBody, headersOrSignature: SignatureSource, secretOrSecrets: string | string[], options: VerifyOptions = {}): Promise<WebhookDelivery> {
     const body = bytesOf(rawBody);
     const secrets = secretList(secretOrSecrets);
-    const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-    if (typeof tolerance !== 'number' || !(tolerance >= 0)) throw new KrosValidationError('toleranceSeconds must be a number of 0 or more');
+    const { toleranceSeconds = 300, now = new Date() } = options;
     const signatures = parseSignatures(signatureHeader(headersOrSignature));
     let matched = false;
-    for (const secret of secrets) {
-      for (const signature of signatures) matched ||= await hmac.verify(secret, body, signature);
-    }
+    for (const secret of secrets) for (const signature of signatures) matched ||= await hmac.verify(secret, body, signature);
     if (!matched) {
-      throw new KrosSignatureError(
-        'signature_mismatch',
-        `the ${SIGNATURE_HEADER} header does not match the body for any of the ${secrets.length} secret(s) given. ` +
-          'The usual cause is a body that was parsed and re-serialised (for example by express.json()) instead of ' +
-          'the raw bytes as received; the other is the secret of a different webhook.',
-      );
+      throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
     }
     const delivery = parseDelivery(body);
-    const skewSeconds = Math.abs((options.now ?? new Date()).getTime() - Date.parse(delivery.timestamp)) / 1000;
-    if (skewSeconds > tolerance) {
-      throw new KrosSignatureError(
-        'timestamp_out_of_tolerance',
-        `the delivery's timestamp ${delivery.timestamp} is ${Math.round(skewSeconds)} s from now, more than the ${tolerance} s allowed ` +
-          '(a replay, a wrong clock, or a delivery that waited in a queue: widen toleranceSeconds for the last)',
-      );
+    const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
+    // Written to fail closed: a NaN or negative tolerance refuses every delivery.
+    if (!(skew <= toleranceSeconds)) {
+      throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
     }
     return delivery;
   }
@@ -126,8 +113,7 @@ export function createVerifier(hmac: Hmac) {
      * ```
      */
     async verifyWebhookRequest(request: Request, secretOrSecrets: string | string[], options?: VerifyOptions): Promise<WebhookDelivery> {
-      if (request.bodyUsed) throw new KrosValidationError('the request body was already read: verify before reading it, or use verifyWebhook with the raw body');
-      return verifyWebhook(new Uint8Array(await request.arrayBuffer()), request.headers, secretOrSecrets, options);
+      return verifyWebhook(await request.arrayBuffer(), request.headers, secretOrSecrets, options);
     },
 
     /**
@@ -149,70 +135,50 @@ export function createVerifier(hmac: Hmac) {
 
 function bytesOf(rawBody: RawBody): Bytes {
   if (typeof rawBody === 'string') return encoder.encode(rawBody);
-  if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
-  if (ArrayBuffer.isView(rawBody)) return new Uint8Array(rawBody.buffer as ArrayBuffer, rawBody.byteOffset, rawBody.byteLength);
-  const got = rawBody === null ? 'null' : typeof rawBody;
-  throw new KrosValidationError(
-    `the webhook body must be the raw request body (a string, Uint8Array, Buffer or ArrayBuffer), got ${got}. ` +
-      'An object means a JSON body parser already ran: its re-serialised output would not match the signature. ' +
-      "Read the raw body instead (express.raw({ type: 'application/json' }), await request.text()).",
-  );
+  // A view (a Node Buffer from a pool, say) covers only its own bytes of the underlying buffer.
+  const view = rawBody as Bytes;
+  if (rawBody instanceof ArrayBuffer || ArrayBuffer.isView(rawBody)) return new Uint8Array(view.buffer ?? rawBody, view.byteOffset, view.byteLength);
+  throw new KrosValidationError('pass the raw body bytes, not parsed JSON');
 }
 
 function secretList(secretOrSecrets: string | string[]): string[] {
-  const secrets = Array.isArray(secretOrSecrets) ? secretOrSecrets : [secretOrSecrets];
-  if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret === '')) {
-    throw new KrosValidationError('the webhook secret must be a non-empty string, or a non-empty array of them (the `secret` of the webhook)');
+  const secrets = ([] as unknown[]).concat(secretOrSecrets);
+  if (!secrets.length || secrets.some((secret) => !secret || typeof secret !== 'string')) {
+    throw new KrosValidationError('secret must be a non-empty string or array');
   }
-  return secrets;
+  return secrets as string[];
 }
 
-/** The signature header's value(s), looked up case-insensitively. */
-function signatureHeader(source: SignatureSource): string[] {
+/** The signature header's values, looked up case-insensitively. */
+function signatureHeader(source: SignatureSource): unknown[] {
   if (typeof source === 'string') return [source];
-  if (typeof (source as Headers)?.get === 'function') {
-    const value = (source as Headers).get(SIGNATURE_HEADER);
-    return value === null ? [] : [value];
-  }
-  if (typeof source !== 'object' || source === null) throw new KrosValidationError('pass the delivery headers, or the X-Webhook-Signature value');
-  const values: string[] = [];
-  for (const [name, value] of Object.entries(source)) {
-    if (name.toLowerCase() === SIGNATURE_HEADER && value !== undefined) values.push(...(Array.isArray(value) ? value : [value]));
-  }
-  return values;
+  if (typeof (source as Headers)?.get === 'function') return [(source as Headers).get(SIGNATURE_HEADER)];
+  return Object.entries(source ?? {}).flatMap(([name, value]) => (name.toLowerCase() === SIGNATURE_HEADER ? value : []));
 }
 
-/** Every `sha256=` entry; repeated headers arrive comma-joined. Other schemes are ignored, for forward compatibility. */
-function parseSignatures(values: string[]): Bytes[] {
-  const entries = values.flatMap((value) => value.split(',')).map((entry) => entry.trim()).filter(Boolean);
-  if (entries.length === 0) throw new KrosSignatureError('missing_signature', `the delivery has no ${SIGNATURE_HEADER} header`);
-  const sha256 = entries.filter((entry) => entry.toLowerCase().startsWith('sha256='));
-  const parsed = sha256.map((entry) => entry.match(SIGNATURE)?.[1]);
-  if (sha256.length === 0 || parsed.some((digest) => digest === undefined)) {
-    throw new KrosSignatureError('malformed_signature', `the ${SIGNATURE_HEADER} header is not "sha256=" followed by 64 hex digits`);
-  }
-  return parsed.map((digest) => Uint8Array.from((digest as string).match(/../g) as string[], (byte) => Number.parseInt(byte, 16)));
+/** Each `sha256=<hex>` entry; a repeated header arrives comma-joined. */
+function parseSignatures(values: unknown[]): Bytes[] {
+  const entries = values.join().split(/[\s,]+/).filter(Boolean);
+  if (!entries.length) throw new KrosSignatureError('missing_signature', `no ${SIGNATURE_HEADER} header`);
+  return entries.map((entry) => {
+    const digest = /^sha256=([0-9a-f]{64})$/i.exec(entry)?.[1];
+    if (!digest) throw new KrosSignatureError('malformed_signature', `${SIGNATURE_HEADER} is not sha256=<hex>`);
+    return Uint8Array.from(digest.match(/../g) as string[], (byte) => parseInt(byte, 16));
+  });
 }
 
 function parseDelivery(body: Bytes): WebhookDelivery {
-  let value: Partial<WebhookDelivery> | undefined;
+  let delivery: Partial<WebhookDelivery> | undefined;
   try {
-    value = JSON.parse(decoder.decode(body));
-  } catch {
-    throw new KrosSignatureError('invalid_payload', 'the signed body is not UTF-8 JSON');
+    delivery = JSON.parse(decoder.decode(body));
+  } catch {}
+  const { id, event, timestamp, data } = delivery ?? {};
+  if (typeof id !== 'string' || typeof event !== 'string' || typeof data !== 'object' || !data || typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
+    throw new KrosSignatureError('invalid_payload', 'not a JSON { id, event, timestamp, data }');
   }
-  const { id, event, timestamp, data } = value ?? {};
-  if (typeof id !== 'string' || typeof event !== 'string' || typeof data !== 'object' || data === null) {
-    throw new KrosSignatureError('invalid_payload', 'the signed body is not a delivery envelope { id, event, timestamp, data }');
-  }
-  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
-    throw new KrosSignatureError('invalid_payload', 'the delivery has no valid ISO 8601 timestamp, so its age cannot be checked');
-  }
-  return value as WebhookDelivery;
+  return delivery as WebhookDelivery;
 }
 
 function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
-  return out;
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -2,18 +2,17 @@
  * Webhook verification on Web Crypto: browsers, Cloudflare Workers, Deno, Bun, Node 20+. No
  * `Buffer`, no `node:` import.
  */
-import { createVerifier, type Hmac } from './verify.js';
+import { createVerifier, encoder, type Hmac } from './verify.js';
 
-/** Imported keys per secret; bounded, since a multi-tenant receiver may see many secrets. */
+/** Imported keys per secret; bounded (cleared when full), since a multi-tenant receiver may see many secrets. */
 const keys = new Map<string, Promise<CryptoKey>>();
-const MAX_CACHED_KEYS = 100;
 
 function keyFor(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
     keys.set(secret, key);
-    if (keys.size > MAX_CACHED_KEYS) keys.delete(keys.keys().next().value as string);
+    if (keys.size > 100) keys.clear();
   }
   return key;
 }

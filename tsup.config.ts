@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { defineConfig, type Options } from 'tsup';
+
+/** The Node build verifies webhooks with node:crypto: the portable module is swapped at build time. */
+const nodeCrypto: Plugin = {
+  name: 'node-crypto-verifier',
+  setup(build) {
+    build.onResolve({ filter: /\/signature\/web\.js$/ }, () => ({ path: fileURLToPath(new URL('./src/signature/node.ts', import.meta.url)) }));
+  },
+};
+
+const entries: Options = {
+  entry: { index: 'src/index.ts', webhooks: 'src/webhook-signatures.ts' },
+  format: ['esm', 'cjs'],
+  target: 'es2022',
+  // One module graph per build, so KrosError is one class whichever entry an error came from.
+  splitting: true,
+  treeshake: true,
+  clean: false,
+};
+
+export default defineConfig([
+  { ...entries, outDir: 'dist/web', platform: 'neutral' },
+  { ...entries, outDir: 'dist/node', platform: 'node', esbuildPlugins: [nodeCrypto] },
+  { ...entries, outDir: 'dist', dts: { only: true } },
+]);
