@@ -6,7 +6,9 @@ import { defineConfig, type Options } from 'tsup';
 const nodeCrypto: Plugin = {
   name: 'node-crypto-verifier',
   setup(build) {
-    build.onResolve({ filter: /\/signature\/web\.js$/ }, () => ({ path: fileURLToPath(new URL('./src/signature/node.ts', import.meta.url)) }));
+    build.onResolve({ filter: /\/signature\/web\.js$/ }, () => ({
+      path: fileURLToPath(new URL('./src/signature/node.ts', import.meta.url)),
+    }));
   },
 };
 

@@ -10,7 +10,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/prism.ts'],
+    globalSetup: ['test/setup/build.ts', 'test/setup/prism.ts'],
     setupFiles: ['test/setup/spec-violations.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],

@@ -4,20 +4,42 @@ import { assertCredential } from './validate.js';
 /**
  * An API key (`kros_live_…`, `kros_test_…`), a JWT, or a function that returns one. A function is
  * called before every request, so a refreshed dashboard JWT is used at once.
+ *
+ * @example
+ * ```ts
+ * const apiKey: ApiKey = async () => (await supabase.auth.getSession()).data.session!.access_token;
+ * ```
  */
 export type ApiKey = string | (() => string | Promise<string>);
 
-/** Which header carries the credential: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+/**
+ * Which header carries the credential: `Authorization: Bearer <key>` or `x-api-key: <key>`.
+ *
+ * @example
+ * ```ts
+ * createKrosClient({ apiKey, authHeader: 'x-api-key' satisfies AuthHeader });
+ * ```
+ */
 export type AuthHeader = 'authorization' | 'x-api-key';
 
 /** Resolves the credential for one request as the header pair to send. */
 export type Credential = () => Promise<[name: string, value: string]>;
 
-export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeader): Credential {
+/** A page can be read by anyone who loads it: a live secret key does not belong there. */
+const IN_BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined';
+
+export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeader, allowBrowser: boolean | undefined): Credential {
   if (authHeader !== 'authorization' && authHeader !== 'x-api-key') {
     throw new KrosValidationError('authHeader must be "authorization" or "x-api-key"');
   }
-  const header = (key: string): [string, string] => (authHeader === 'authorization' ? ['authorization', `Bearer ${key}`] : ['x-api-key', key]);
+  const header = (key: string): [string, string] => {
+    if (IN_BROWSER && !allowBrowser && key.startsWith('kros_live_')) {
+      throw new KrosValidationError(
+        'a kros_live_ key in a browser is readable by anyone who loads the page: use a JWT, or set dangerouslyAllowBrowser',
+      );
+    }
+    return authHeader === 'authorization' ? ['authorization', `Bearer ${key}`] : ['x-api-key', key];
+  };
   if (typeof apiKey === 'function') {
     return async () => {
       let key: unknown;

@@ -8,7 +8,14 @@ import { createTransport, type Logger } from './transport.js';
 import { assertCount, assertHeaders, assertHttpUrl, assertObject, assertTimeout, assertUuid } from './validate.js';
 import { createWebhooks, type Webhooks } from './webhooks.js';
 
-/** Options of {@link createKrosClient}; each has a default, most from the environment. */
+/**
+ * Options of {@link createKrosClient}; each has a default, most from the environment.
+ *
+ * @example
+ * ```ts
+ * const options: KrosClientOptions = { apiKey: process.env.KROSAI_API_KEY, timeoutMs: 10_000 };
+ * ```
+ */
 export interface KrosClientOptions {
   /**
    * API key, JWT, or a (possibly async) function returning one, called before every request.
@@ -107,9 +114,27 @@ export interface KrosClientOptions {
    * ```
    */
   logger?: Logger;
+  /**
+   * Lets a `kros_live_` key be used in a browser page, where anyone who loads the page can read it.
+   * Without it such a key is refused there; JWTs and `kros_test_` keys need no such permission.
+   *
+   * @example
+   * ```ts
+   * createKrosClient({ apiKey: internalToolKey, dangerouslyAllowBrowser: true }); // an internal, access-controlled tool
+   * ```
+   */
+  dangerouslyAllowBrowser?: boolean;
 }
 
-/** A configured client; create one with {@link createKrosClient}. */
+/**
+ * A configured client; create one with {@link createKrosClient}.
+ *
+ * @example
+ * ```ts
+ * const kros: KrosClient = createKrosClient();
+ * const webhooks = await kros.webhooks.list();
+ * ```
+ */
 export interface KrosClient {
   /** List, create, get, update, delete and test webhooks. */
   readonly webhooks: Webhooks;
@@ -149,7 +174,11 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   const baseUrl = options.baseUrl ?? env.KROSAI_BASE_URL ?? DEFAULT_BASE_URL;
   assertHttpUrl(baseUrl, 'baseUrl');
   assertHeaders(options.headers, 'headers');
-  const credential = credentialFrom(options.apiKey ?? env.KROSAI_API_KEY, options.authHeader ?? 'authorization');
+  const credential = credentialFrom(
+    options.apiKey ?? env.KROSAI_API_KEY,
+    options.authHeader ?? 'authorization',
+    options.dangerouslyAllowBrowser,
+  );
   const fetch = options.fetch ?? globalThis.fetch;
   const { timeoutMs = 60_000, maxRetries = 2, initialRetryDelayMs = 500, logger = WARNINGS_TO_CONSOLE } = options;
   assertTimeout(timeoutMs, 'timeoutMs');

@@ -120,7 +120,14 @@ export class KrosRateLimitError extends KrosApiError {
   /** Seconds the API asked to wait (`Retry-After`, `retry-after-ms` or the body's `retry_after`). */
   readonly retryAfter: number | undefined;
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
-  readonly rateLimit: { limit?: number; remaining?: number; reset?: number };
+  readonly rateLimit: {
+    /** Requests allowed per window. */
+    limit?: number;
+    /** Requests left in this window. */
+    remaining?: number;
+    /** When the window resets, in unix seconds. */
+    reset?: number;
+  };
 
   constructor(message: string, response: Response, body?: unknown) {
     super(message, response, body);
@@ -137,12 +144,26 @@ export class KrosRateLimitError extends KrosApiError {
 /**
  * A success status whose body is not the JSON the spec describes (empty, truncated, HTML from a
  * proxy). Not retried: the request did reach the API.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.list().catch((error) => {
+ *   if (error instanceof KrosInvalidResponseError) console.error('a proxy answered instead of the API', error.headers);
+ * });
+ * ```
  */
 export class KrosInvalidResponseError extends KrosApiError {
   override name = 'KrosInvalidResponseError';
 }
 
-/** Why a webhook delivery was refused; see {@link KrosSignatureError}. */
+/**
+ * Why a webhook delivery was refused; see {@link KrosSignatureError}.
+ *
+ * @example
+ * ```ts
+ * const refusals = new Map<SignatureFailureReason, number>();
+ * ```
+ */
 export type SignatureFailureReason =
   | 'missing_signature'
   | 'malformed_signature'
@@ -165,6 +186,7 @@ export type SignatureFailureReason =
  */
 export class KrosSignatureError extends KrosError {
   override name = 'KrosSignatureError';
+  /** Why the delivery was refused. */
   readonly reason: SignatureFailureReason;
 
   constructor(reason: SignatureFailureReason, message: string) {

@@ -13,16 +13,6 @@ export {
 export type { RawClient } from './raw-client.js';
 export type { Logger } from './transport.js';
 export {
-  type RequestOptions,
-  WEBHOOK_EVENTS,
-  type Webhook,
-  type WebhookCreate,
-  type WebhookEvent,
-  type Webhooks,
-  type WebhookTestResult,
-  type WebhookUpdate,
-} from './webhooks.js';
-export {
   type RawBody,
   type SignatureFailureReason,
   type SignatureSource,
@@ -32,3 +22,13 @@ export {
   verifyWebhookRequest,
   type WebhookDelivery,
 } from './webhook-signatures.js';
+export {
+  type RequestOptions,
+  WEBHOOK_EVENTS,
+  type Webhook,
+  type WebhookCreate,
+  type WebhookEvent,
+  type Webhooks,
+  type WebhookTestResult,
+  type WebhookUpdate,
+} from './webhooks.js';

@@ -15,6 +15,10 @@ import type { paths } from './generated/api.js';
  */
 export type RawClient = Client<paths>;
 
-export function createRawClient(baseUrl: string, headers: Record<string, string>, send: (request: Request) => Promise<Response>): RawClient {
+export function createRawClient(
+  baseUrl: string,
+  headers: Record<string, string>,
+  send: (request: Request) => Promise<Response>,
+): RawClient {
   return createClient<paths>({ baseUrl, headers, fetch: send });
 }

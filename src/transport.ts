@@ -15,7 +15,9 @@ import { backoffMs, connectionKind, errorCode, type FailureKind, isRetryable, MA
  * ```
  */
 export interface Logger {
+  /** One line per retry: what failed, which retry, and the wait. */
   info?(message: string): void;
+  /** A problem worth a look, such as a requested wait too long to honour. */
   warn?(message: string): void;
 }
 
@@ -61,7 +63,17 @@ export function createTransport(config: TransportConfig): Send {
       }
       if (isLast || !isRetryable(method, kind)) return response as Response;
       const where = `[@krosai/cockpit] ${method} ${new URL(request.url).pathname}: ${response ? `${kind} ${response.statusText}` : kind}`;
-      const asked = response && serverDelayMs(response.headers, kind === '429' ? await response.clone().json().catch(() => {}) : undefined);
+      const asked =
+        response &&
+        serverDelayMs(
+          response.headers,
+          kind === '429'
+            ? await response
+                .clone()
+                .json()
+                .catch(() => {})
+            : undefined,
+        );
       if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
         config.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
         return response as Response;
@@ -77,7 +89,12 @@ export function createTransport(config: TransportConfig): Send {
  * One exchange, body included, within `timeoutMs`. Reading the body here means a stalled body times
  * out and a connection reset mid-body can be retried. The caller's abort rejects with its reason.
  */
-async function attemptOnce(fetch: typeof globalThis.fetch, request: Request, callerSignal: AbortSignal, timeoutMs: number): Promise<Response> {
+async function attemptOnce(
+  fetch: typeof globalThis.fetch,
+  request: Request,
+  callerSignal: AbortSignal,
+  timeoutMs: number,
+): Promise<Response> {
   const controller = new AbortController();
   const forwardAbort = () => controller.abort(callerSignal.reason);
   callerSignal.addEventListener('abort', forwardAbort);
@@ -87,7 +104,9 @@ async function attemptOnce(fetch: typeof globalThis.fetch, request: Request, cal
     const response = await fetch(request, { signal: controller.signal });
     return new Response(response.body && (await response.arrayBuffer()), response);
   } catch (error) {
-    throw controller.signal.aborted && !callerSignal.aborted ? new KrosTimeoutError(`the request timed out after ${timeoutMs} ms`) : asKrosError(error, callerSignal);
+    throw controller.signal.aborted && !callerSignal.aborted
+      ? new KrosTimeoutError(`the request timed out after ${timeoutMs} ms`)
+      : asKrosError(error, callerSignal);
   } finally {
     clearTimeout(timer);
     callerSignal.removeEventListener('abort', forwardAbort);

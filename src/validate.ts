@@ -18,7 +18,8 @@ function show(value: unknown): string {
 }
 
 export function assertUuid(value: unknown, what: string): void {
-  if (typeof value !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) fail(`${what} must be a UUID, got ${show(value)}`);
+  if (typeof value !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
+    fail(`${what} must be a UUID, got ${show(value)}`);
 }
 
 export function assertHttpUrl(value: unknown, what: string): void {

@@ -6,17 +6,64 @@ import { apiErrorFrom, KrosInvalidResponseError } from './errors.js';
 import { type components, type operations, webhookEventValues } from './generated/api.js';
 import type { RawClient } from './raw-client.js';
 import { asKrosError, type Send } from './transport.js';
-import { assertBoolean, assertCount, assertEvents, assertHeaders, assertHttpUrl, assertObject, assertTimeout, assertUuid } from './validate.js';
+import {
+  assertBoolean,
+  assertCount,
+  assertEvents,
+  assertHeaders,
+  assertHttpUrl,
+  assertObject,
+  assertTimeout,
+  assertUuid,
+} from './validate.js';
 
-/** A webhook subscription as the API returns it. `secret` signs its deliveries. */
+/**
+ * A webhook subscription as the API returns it. `secret` signs its deliveries. Every field is
+ * optional because the spec marks none as required.
+ *
+ * @example
+ * ```ts
+ * const webhook: Webhook = await kros.webhooks.get(id);
+ * console.log(webhook.url, webhook.events, webhook.active);
+ * ```
+ */
 export type Webhook = components['schemas']['Webhook'];
-/** The body of `webhooks.create`: `active` may be omitted (the API defaults it to `true`). */
+/**
+ * The body of `webhooks.create`: `active` may be omitted (the API defaults it to `true`).
+ *
+ * @example
+ * ```ts
+ * const body: WebhookCreate = { url: 'https://example.com/hooks', events: ['call.completed'] };
+ * ```
+ */
 export type WebhookCreate = components['schemas']['WebhookCreate'];
-/** The body of `webhooks.update`: any subset of `url`, `events` and `active`. */
+/**
+ * The body of `webhooks.update`: any subset of `url`, `events` and `active`.
+ *
+ * @example
+ * ```ts
+ * const patch: WebhookUpdate = { active: false };
+ * ```
+ */
 export type WebhookUpdate = NonNullable<operations['updateWebhook']['requestBody']>['content']['application/json'];
-/** One of the event names the spec defines, such as `"call.completed"`. */
+/**
+ * One of the event names the spec defines, such as `"call.completed"`.
+ *
+ * @example
+ * ```ts
+ * const events: WebhookEvent[] = ['call.completed', 'call.failed'];
+ * ```
+ */
 export type WebhookEvent = components['schemas']['WebhookEvent'];
-/** What `webhooks.test` reports about the test delivery. */
+/**
+ * What `webhooks.test` reports about the test delivery.
+ *
+ * @example
+ * ```ts
+ * const result: WebhookTestResult = await kros.webhooks.test(id);
+ * if (!result.success) console.warn(`the endpoint answered ${result.status_code}: ${result.message}`);
+ * ```
+ */
 export type WebhookTestResult = components['schemas']['WebhookTestResult'];
 
 /**
@@ -29,7 +76,14 @@ export type WebhookTestResult = components['schemas']['WebhookTestResult'];
  */
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = webhookEventValues;
 
-/** Options for one call; they override the client's for this request only. */
+/**
+ * Options for one call; they override the client's for this request only.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.list({ organizationId, timeoutMs: 5_000, signal: controller.signal });
+ * ```
+ */
 export interface RequestOptions {
   /**
    * The organization (UUID) to act in, sent as `x-organization-id`; overrides the client's.
@@ -78,7 +132,15 @@ export interface RequestOptions {
   maxRetries?: number;
 }
 
-/** The webhook operations; every method rejects with a `KrosError` subclass on failure. */
+/**
+ * The webhook operations; every method rejects with a `KrosError` subclass on failure.
+ *
+ * @example
+ * ```ts
+ * const webhooks: Webhooks = kros.webhooks;
+ * await webhooks.update(id, { events: ['call.completed'] });
+ * ```
+ */
 export interface Webhooks {
   /**
    * Lists the organization's webhooks.
@@ -187,7 +249,12 @@ function callInit(send: Send, options: RequestOptions = {}) {
   if (timeoutMs !== undefined) assertTimeout(timeoutMs, 'options.timeoutMs');
   if (maxRetries !== undefined) assertCount(maxRetries, 'options.maxRetries');
   assertHeaders(headers, 'options.headers');
-  return { headers, signal, parseAs: 'text' as const, fetch: (request: Request) => send(request, { organizationId, timeoutMs, maxRetries }) };
+  return {
+    headers,
+    signal,
+    parseAs: 'text' as const,
+    fetch: (request: Request) => send(request, { organizationId, timeoutMs, maxRetries }),
+  };
 }
 
 /** A create body (all required fields) or an update patch (any subset). */
@@ -204,10 +271,18 @@ function parseBody(response: Response, text: string | undefined, expected: Expec
   try {
     value = JSON.parse(text as string);
   } catch {}
-  const actual = value === undefined ? (text ? 'invalid JSON' : 'an empty body') : `a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`;
+  const actual =
+    value === undefined
+      ? text
+        ? 'invalid JSON'
+        : 'an empty body'
+      : `a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`;
   if (actual !== `a JSON ${expected}`) {
     // The body itself is not quoted: a truncated webhook could carry its secret.
-    throw new KrosInvalidResponseError(`${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`, response);
+    throw new KrosInvalidResponseError(
+      `${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`,
+      response,
+    );
   }
   return value;
 }

@@ -6,7 +6,9 @@ describe('npm run demo', () => {
   it('runs the six operations against a Prism it starts, then stops it', async () => {
     const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
       const env = { ...process.env, KROSAI_API_KEY: '', KROSAI_BASE_URL: '', KROSAI_ORGANIZATION_ID: '' };
-      execFile('npm', ['run', '--silent', 'demo'], { cwd: ROOT, env }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
+      execFile('npm', ['run', '--silent', 'demo'], { cwd: ROOT, env }, (error, stdout) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout }),
+      );
     });
     expect(code).toBe(0);
     for (const operation of ['create', 'list', 'get', 'update', 'test', 'delete']) {

@@ -43,6 +43,8 @@ describe('the Web Crypto verifier in the Edge runtime (no Node APIs)', () => {
   });
 
   it('signs as KrosAI does', async () => {
-    expect(await vm.evaluate(`kros.signWebhookPayload(${JSON.stringify(vector.body)}, ${JSON.stringify(vector.secret)})`)).toBe(vector.signature);
+    expect(await vm.evaluate(`kros.signWebhookPayload(${JSON.stringify(vector.body)}, ${JSON.stringify(vector.secret)})`)).toBe(
+      vector.signature,
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { createKrosClient, KrosApiError, KrosConnectionError, KrosError, KrosInvalidResponseError, KrosRateLimitError } from '@krosai/cockpit';
+import {
+  createKrosClient,
+  KrosApiError,
+  KrosConnectionError,
+  type KrosError,
+  KrosInvalidResponseError,
+  KrosRateLimitError,
+} from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
 
@@ -64,6 +71,7 @@ describe('malformed success responses', () => {
   it('rejects a 200 whose JSON has the wrong shape', async () => {
     const kros = await clientAnswering(reply(200, { webhooks: [] }));
     const error = await failure(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosInvalidResponseError);
     expect(error.message).toContain('is a JSON object where the spec promises a JSON array');
   });
 });

@@ -1,14 +1,14 @@
 import {
   createKrosClient,
-  type KrosClientOptions,
   KrosApiError,
+  type KrosClientOptions,
   KrosConnectionError,
   KrosInvalidResponseError,
   KrosRateLimitError,
   KrosTimeoutError,
 } from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { after, hang, type Responder, reply, resetMidResponse, script, startServer, type TestServer } from './helpers/server.ts';
+import { delayed, hang, type Responder, reply, resetMidResponse, script, startServer, type TestServer } from './helpers/server.ts';
 
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
 const WEBHOOK = { id: ID, url: 'https://example.com/hooks', events: ['call.completed'], active: true };
@@ -46,7 +46,12 @@ async function closedPort(): Promise<string> {
 describe('connection failures', () => {
   it('retries a refused connection, then rejects with KrosConnectionError', async () => {
     const log: string[] = [];
-    const kros = createKrosClient({ baseUrl: await closedPort(), apiKey: KEY, initialRetryDelayMs: 20, logger: { info: (l) => log.push(l) } });
+    const kros = createKrosClient({
+      baseUrl: await closedPort(),
+      apiKey: KEY,
+      initialRetryDelayMs: 20,
+      logger: { info: (l) => log.push(l) },
+    });
     const { error, ms } = await timed(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosConnectionError);
     expect((error as Error).message).toContain('ECONNREFUSED');
@@ -97,7 +102,7 @@ describe('timeouts', () => {
   });
 
   it('waits for slow headers that arrive within the timeout', async () => {
-    const { kros, attempts } = await setup(after(100, reply(200, [WEBHOOK])), { timeoutMs: 400 });
+    const { kros, attempts } = await setup(delayed(100, reply(200, [WEBHOOK])), { timeoutMs: 400 });
     const { value, ms } = await timed(kros.webhooks.list());
     expect(value).toEqual([WEBHOOK]);
     expect(attempts()).toBe(1);
@@ -105,7 +110,7 @@ describe('timeouts', () => {
   });
 
   it('times out on headers slower than the timeout', async () => {
-    const { kros, attempts } = await setup(after(300, reply(200, [WEBHOOK])), { maxRetries: 0 });
+    const { kros, attempts } = await setup(delayed(300, reply(200, [WEBHOOK])), { maxRetries: 0 });
     const { error, ms } = await timed(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosTimeoutError);
     expect(attempts()).toBe(1);
@@ -125,7 +130,7 @@ describe('timeouts', () => {
   });
 
   it('lets a request set its own timeout', async () => {
-    const { kros } = await setup(after(300, reply(200, [WEBHOOK])));
+    const { kros } = await setup(delayed(300, reply(200, [WEBHOOK])));
     const { value } = await timed(kros.webhooks.list({ timeoutMs: 1_000 }));
     expect(value).toEqual([WEBHOOK]);
   });
@@ -140,7 +145,9 @@ describe('timeouts', () => {
 
 describe('retryable statuses', () => {
   it('honours Retry-After on a 429, then succeeds', async () => {
-    const { kros, attempts } = await setup(script(reply(429, { error: 'Rate limit exceeded' }, { 'retry-after': '1' }), reply(200, [WEBHOOK])));
+    const { kros, attempts } = await setup(
+      script(reply(429, { error: 'Rate limit exceeded' }, { 'retry-after': '1' }), reply(200, [WEBHOOK])),
+    );
     const { value, ms } = await timed(kros.webhooks.list());
     expect(value).toEqual([WEBHOOK]);
     expect(attempts()).toBe(2);
@@ -192,7 +199,9 @@ describe('retryable statuses', () => {
   });
 
   it('honours retry-after-ms over the backoff', async () => {
-    const { kros, attempts } = await setup(script(reply(503, '', { 'retry-after-ms': '300' }), reply(200, [WEBHOOK])), { initialRetryDelayMs: 5_000 });
+    const { kros, attempts } = await setup(script(reply(503, '', { 'retry-after-ms': '300' }), reply(200, [WEBHOOK])), {
+      initialRetryDelayMs: 5_000,
+    });
     const { value, ms } = await timed(kros.webhooks.list());
     expect(value).toEqual([WEBHOOK]);
     expect(attempts()).toBe(2);

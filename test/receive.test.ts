@@ -7,7 +7,13 @@ const SECRET = 'whsec_receiver_test';
 
 /** A fresh, correctly signed delivery, as KrosAI would POST it. */
 async function signedDelivery(overrides: Partial<WebhookDelivery> = {}) {
-  const delivery = { id: `evt_${Math.random().toString(36).slice(2)}`, event: 'call.completed', timestamp: new Date().toISOString(), data: { call_id: 'call_1' }, ...overrides };
+  const delivery = {
+    id: `evt_${Math.random().toString(36).slice(2)}`,
+    event: 'call.completed',
+    timestamp: new Date().toISOString(),
+    data: { call_id: 'call_1' },
+    ...overrides,
+  };
   const body = JSON.stringify(delivery);
   return { delivery, body, signature: await signWebhookPayload(body, SECRET) };
 }
@@ -33,10 +39,14 @@ async function listen(server: Server): Promise<string> {
 
 describe.each([
   ['plain node:http', async () => (await import('../examples/receive-node-http.ts')).receiver, ''],
-  ['Express with express.raw', async () => {
-    const { createServer } = await import('node:http');
-    return createServer((await import('../examples/receive-express.ts')).app);
-  }, '/webhooks/krosai'],
+  [
+    'Express with express.raw',
+    async () => {
+      const { createServer } = await import('node:http');
+      return createServer((await import('../examples/receive-express.ts')).app);
+    },
+    '/webhooks/krosai',
+  ],
 ])('the %s receiver recipe', (_name, makeServer, path) => {
   let server: Server;
   let url: string;

@@ -21,7 +21,10 @@ function expectNoSecret(value: unknown, secret = SECRET) {
 }
 
 async function failureOf(pending: Promise<unknown>) {
-  return pending.then(() => expect.unreachable('the call should have failed'), (error: unknown) => error);
+  return pending.then(
+    () => expect.unreachable('the call should have failed'),
+    (error: unknown) => error,
+  );
 }
 
 const client = (options: KrosClientOptions = {}) => createKrosClient({ baseUrl: server.url, apiKey: SECRET, maxRetries: 0, ...options });

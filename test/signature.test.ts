@@ -11,7 +11,10 @@ const [vector] = vectors as [(typeof vectors)[number]];
 const SECRET = vector.secret;
 
 async function refusal(pending: Promise<unknown>): Promise<KrosSignatureError> {
-  const error = await pending.then(() => expect.unreachable('the delivery should have been refused'), (caught: unknown) => caught);
+  const error = await pending.then(
+    () => expect.unreachable('the delivery should have been refused'),
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(KrosSignatureError);
   return error as KrosSignatureError;
 }
@@ -20,7 +23,8 @@ describe.each([
   ['Web Crypto', webCrypto],
   ['node:crypto', nodeCrypto],
 ])('webhook signatures with %s', (_name, { verifyWebhook, verifyWebhookRequest, signWebhookPayload }) => {
-  const expectReason = async (pending: Promise<unknown>, reason: SignatureFailureReason) => expect((await refusal(pending)).reason).toBe(reason);
+  const expectReason = async (pending: Promise<unknown>, reason: SignatureFailureReason) =>
+    expect((await refusal(pending)).reason).toBe(reason);
 
   describe('vectors from an independent implementation', () => {
     it.each(vectors)('verifies "$name"', async ({ body, secret, signature }) => {
@@ -111,7 +115,10 @@ describe.each([
     });
 
     it.each([Number.NaN, -1])('refuses every delivery when the tolerance is %s, failing closed', async (toleranceSeconds) => {
-      await expectReason(verifyWebhook(vector.body, vector.signature, SECRET, { ...at(0), toleranceSeconds }), 'timestamp_out_of_tolerance');
+      await expectReason(
+        verifyWebhook(vector.body, vector.signature, SECRET, { ...at(0), toleranceSeconds }),
+        'timestamp_out_of_tolerance',
+      );
     });
 
     it('accepts an old delivery when the tolerance is widened for queued processing', async () => {

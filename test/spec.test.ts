@@ -53,7 +53,8 @@ describe('generated code', () => {
   });
 });
 
-describe('the spec commands', () => {
+// Each test runs real npm scripts in a scratch copy: seconds each, more on a busy machine.
+describe('the spec commands', { timeout: 60_000 }, () => {
   let workspace: Workspace;
   beforeEach(async () => {
     workspace = await copyWorkspace();
@@ -77,14 +78,19 @@ describe('the spec commands', () => {
     expect(await workspace.run('spec:import', REFERENCE_PAGE)).toMatchObject({ code: 0 });
     expect(await readFile(join(workspace.dir, 'openapi/krosai-cockpit.json'), 'utf8')).toBe(committedSpec);
     expect(await workspace.run('generate')).toMatchObject({ code: 0 });
-    expect(await readFile(join(workspace.dir, 'src/generated/api.ts'), 'utf8')).toBe(await readFile(join(ROOT, 'src/generated/api.ts'), 'utf8'));
+    expect(await readFile(join(workspace.dir, 'src/generated/api.ts'), 'utf8')).toBe(
+      await readFile(join(ROOT, 'src/generated/api.ts'), 'utf8'),
+    );
   });
 
   it('spec:import exits non-zero and writes nothing for an inconsistent page', async () => {
     const broken = join(workspace.dir, 'broken.md');
     const webhookActive = '"active":{"type":"boolean"},"organization_id"';
     const second = page.indexOf(webhookActive, page.indexOf(webhookActive) + 1);
-    await writeFile(broken, `${page.slice(0, second)}"active":{"type":"string"},"organization_id"${page.slice(second + webhookActive.length)}`);
+    await writeFile(
+      broken,
+      `${page.slice(0, second)}"active":{"type":"string"},"organization_id"${page.slice(second + webhookActive.length)}`,
+    );
     const { code, stderr } = await workspace.run('spec:import', broken);
     expect(code).toBe(1);
     expect(stderr).toContain('differs from an earlier fragment');

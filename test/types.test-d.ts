@@ -2,8 +2,8 @@ import {
   createKrosClient,
   type KrosClient,
   type RequestOptions,
-  WEBHOOK_EVENTS,
   verifyWebhook,
+  WEBHOOK_EVENTS,
   type Webhook,
   type WebhookCreate,
   type WebhookDelivery,
@@ -33,7 +33,7 @@ describe('request bodies', () => {
   });
 
   it('makes every field of an update optional', () => {
-    expectTypeOf<{}>().toExtend<WebhookUpdate>();
+    expectTypeOf<Record<string, never>>().toExtend<WebhookUpdate>();
     // @ts-expect-error active is a boolean
     kros.webhooks.update(id, { active: 'yes' });
   });

@@ -81,7 +81,10 @@ describe('update patch', () => {
 
 describe('headers', () => {
   it('refuses a request header value with CR or LF', async () => {
-    await expectRefused(client().webhooks.list({ headers: { 'x-trace': 'a\r\nx-injected: 1' } }), 'header "x-trace" needs a valid name and a string value without CR, LF or NUL');
+    await expectRefused(
+      client().webhooks.list({ headers: { 'x-trace': 'a\r\nx-injected: 1' } }),
+      'header "x-trace" needs a valid name and a string value without CR, LF or NUL',
+    );
   });
 
   it('refuses a client header value with CR or LF, at creation', () => {
@@ -93,7 +96,10 @@ describe('headers', () => {
   });
 
   it.each(['Authorization', 'x-api-key', 'X-Organization-Id'])('refuses %s as a plain header, pointing to its option', async (name) => {
-    await expectRefused(client().webhooks.list({ headers: { [name]: 'value' } }), /through the apiKey, authHeader or organizationId option/);
+    await expectRefused(
+      client().webhooks.list({ headers: { [name]: 'value' } }),
+      /through the apiKey, authHeader or organizationId option/,
+    );
   });
 });
 
@@ -120,7 +126,10 @@ describe('credentials', () => {
   });
 
   it('rejects when the token function returns an empty string', async () => {
-    await expectRefused(client({ apiKey: () => '' }).webhooks.list(), 'the value returned by the apiKey function must be a non-empty string');
+    await expectRefused(
+      client({ apiKey: () => '' }).webhooks.list(),
+      'the value returned by the apiKey function must be a non-empty string',
+    );
   });
 
   it('refuses an unknown authHeader', () => {

@@ -23,22 +23,54 @@ export interface Hmac {
 /**
  * A verified delivery. `event` narrows to the spec's event names (`switch (delivery.event)`); a name
  * the spec does not know yet still arrives, as a plain string.
+ *
+ * @example
+ * ```ts
+ * const delivery: WebhookDelivery = await verifyWebhook(rawBody, headers, secret);
+ * if (delivery.event === 'call.completed') console.log(delivery.id, delivery.data.call_id);
+ * ```
  */
 export interface WebhookDelivery {
   /** Unique per event, also across the API's retries of it: deduplicate on it. */
   id: string;
+  /** What happened: one of `WEBHOOK_EVENTS`, or a newer name the spec does not list yet. */
   event: WebhookEvent | (string & {});
   /** When the event happened (ISO 8601). */
   timestamp: string;
+  /** The event's payload; KrosAI publishes no schema for it. */
   data: Record<string, unknown>;
 }
 
-/** The raw request body exactly as received: a string, or bytes (a Node `Buffer` is a `Uint8Array`). */
+/**
+ * The raw request body exactly as received: a string, or bytes (a Node `Buffer` is a `Uint8Array`).
+ *
+ * @example
+ * ```ts
+ * const rawBody: RawBody = await request.text(); // or Buffer.concat(chunks), or await request.arrayBuffer()
+ * ```
+ */
 export type RawBody = string | Uint8Array | ArrayBuffer;
 
-/** Headers of the delivery (Fetch `Headers`, Node's `request.headers`, a plain object) or the signature header's value. */
+/**
+ * Headers of the delivery (Fetch `Headers`, Node's `request.headers`, a plain object) or the
+ * signature header's value; the header name is matched case-insensitively.
+ *
+ * @example
+ * ```ts
+ * await verifyWebhook(rawBody, request.headers, secret);
+ * await verifyWebhook(rawBody, 'sha256=5f1c…', secret);
+ * ```
+ */
 export type SignatureSource = Headers | Record<string, string | string[] | undefined> | string;
 
+/**
+ * Options of `verifyWebhook` and `verifyWebhookRequest`.
+ *
+ * @example
+ * ```ts
+ * await verifyWebhook(rawBody, headers, secret, { toleranceSeconds: 600 });
+ * ```
+ */
 export interface VerifyOptions {
   /**
    * How far the delivery's `timestamp` may be from now, either way, in seconds. Default: 300.
@@ -68,7 +100,12 @@ export const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function createVerifier(hmac: Hmac) {
-  async function verifyWebhook(rawBody: RawBody, headersOrSignature: SignatureSource, secretOrSecrets: string | string[], options: VerifyOptions = {}): Promise<WebhookDelivery> {
+  async function verifyWebhook(
+    rawBody: RawBody,
+    headersOrSignature: SignatureSource,
+    secretOrSecrets: string | string[],
+    options: VerifyOptions = {},
+  ): Promise<WebhookDelivery> {
     const body = bytesOf(rawBody);
     const secrets = secretList(secretOrSecrets);
     const { toleranceSeconds = 300, now = new Date() } = options;
@@ -88,44 +125,10 @@ export function createVerifier(hmac: Hmac) {
   }
 
   return {
-    /**
-     * Verifies a delivery's signature and timestamp and returns its parsed, typed body. Rejects with
-     * `KrosSignatureError` when the delivery must not be trusted. Pass the raw body as received.
-     *
-     * @example
-     * ```ts
-     * const delivery = await verifyWebhook(rawBody, request.headers, process.env.KROSAI_WEBHOOK_SECRET!);
-     * if (delivery.event === 'call.completed') console.log(delivery.data);
-     * ```
-     */
     verifyWebhook,
-
-    /**
-     * Verifies a Fetch API `Request` (Next.js route handlers, Cloudflare Workers, Hono, Deno, Bun)
-     * and returns the delivery. Reads the request body.
-     *
-     * @example
-     * ```ts
-     * export async function POST(request: Request) {
-     *   const delivery = await verifyWebhookRequest(request, process.env.KROSAI_WEBHOOK_SECRET!);
-     *   return new Response(null, { status: 204 });
-     * }
-     * ```
-     */
     async verifyWebhookRequest(request: Request, secretOrSecrets: string | string[], options?: VerifyOptions): Promise<WebhookDelivery> {
       return verifyWebhook(await request.arrayBuffer(), request.headers, secretOrSecrets, options);
     },
-
-    /**
-     * The `X-Webhook-Signature` value KrosAI would send for this body: `sha256=<hex>`. For your
-     * own tests of a webhook receiver.
-     *
-     * @example
-     * ```ts
-     * const signature = await signWebhookPayload(JSON.stringify(delivery), secret);
-     * await fetch(receiverUrl, { method: 'POST', headers: { 'x-webhook-signature': signature }, body: JSON.stringify(delivery) });
-     * ```
-     */
     async signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
       const [key] = secretList(secret);
       return `sha256=${hex(await hmac.sign(key as string, bytesOf(rawBody)))}`;
@@ -137,7 +140,8 @@ function bytesOf(rawBody: RawBody): Bytes {
   if (typeof rawBody === 'string') return encoder.encode(rawBody);
   // A view (a Node Buffer from a pool, say) covers only its own bytes of the underlying buffer.
   const view = rawBody as Bytes;
-  if (rawBody instanceof ArrayBuffer || ArrayBuffer.isView(rawBody)) return new Uint8Array(view.buffer ?? rawBody, view.byteOffset, view.byteLength);
+  if (rawBody instanceof ArrayBuffer || ArrayBuffer.isView(rawBody))
+    return new Uint8Array(view.buffer ?? rawBody, view.byteOffset, view.byteLength);
   throw new KrosValidationError('pass the raw body bytes, not parsed JSON');
 }
 
@@ -158,7 +162,10 @@ function signatureHeader(source: SignatureSource): unknown[] {
 
 /** Each `sha256=<hex>` entry; a repeated header arrives comma-joined. */
 function parseSignatures(values: unknown[]): Bytes[] {
-  const entries = values.join().split(/[\s,]+/).filter(Boolean);
+  const entries = values
+    .join()
+    .split(/[\s,]+/)
+    .filter(Boolean);
   if (!entries.length) throw new KrosSignatureError('missing_signature', `no ${SIGNATURE_HEADER} header`);
   return entries.map((entry) => {
     const digest = /^sha256=([0-9a-f]{64})$/i.exec(entry)?.[1];
@@ -173,7 +180,14 @@ function parseDelivery(body: Bytes): WebhookDelivery {
     delivery = JSON.parse(decoder.decode(body));
   } catch {}
   const { id, event, timestamp, data } = delivery ?? {};
-  if (typeof id !== 'string' || typeof event !== 'string' || typeof data !== 'object' || !data || typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
+  if (
+    typeof id !== 'string' ||
+    typeof event !== 'string' ||
+    typeof data !== 'object' ||
+    !data ||
+    typeof timestamp !== 'string' ||
+    Number.isNaN(Date.parse(timestamp))
+  ) {
     throw new KrosSignatureError('invalid_payload', 'not a JSON { id, event, timestamp, data }');
   }
   return delivery as WebhookDelivery;

@@ -27,4 +27,42 @@ const webCryptoHmac: Hmac = {
   },
 };
 
-export const { verifyWebhook, verifyWebhookRequest, signWebhookPayload } = createVerifier(webCryptoHmac);
+const verifier = createVerifier(webCryptoHmac);
+
+/**
+ * Verifies a delivery's signature and timestamp and returns its parsed, typed body. Rejects with
+ * `KrosSignatureError` when the delivery must not be trusted. Pass the raw body as received.
+ *
+ * @example
+ * ```ts
+ * const delivery = await verifyWebhook(rawBody, request.headers, process.env.KROSAI_WEBHOOK_SECRET!);
+ * if (delivery.event === 'call.completed') console.log(delivery.data);
+ * ```
+ */
+export const verifyWebhook = verifier.verifyWebhook;
+
+/**
+ * Verifies a Fetch API `Request` (Next.js route handlers, Cloudflare Workers, Hono, Deno, Bun)
+ * and returns the delivery. Reads the request body.
+ *
+ * @example
+ * ```ts
+ * export async function POST(request: Request) {
+ *   const delivery = await verifyWebhookRequest(request, process.env.KROSAI_WEBHOOK_SECRET!);
+ *   return new Response(null, { status: 204 });
+ * }
+ * ```
+ */
+export const verifyWebhookRequest = verifier.verifyWebhookRequest;
+
+/**
+ * The `X-Webhook-Signature` value KrosAI would send for this body: `sha256=<hex>`. For your own
+ * tests of a webhook receiver.
+ *
+ * @example
+ * ```ts
+ * const signature = await signWebhookPayload(body, secret);
+ * await fetch(receiverUrl, { method: 'POST', headers: { 'x-webhook-signature': signature }, body });
+ * ```
+ */
+export const signWebhookPayload = verifier.signWebhookPayload;

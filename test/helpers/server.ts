@@ -63,7 +63,7 @@ export const resetMidResponse: Responder = (_request, response) => {
 };
 
 /** Answers after `ms`. */
-export function after(ms: number, respond: Responder): Responder {
+export function delayed(ms: number, respond: Responder): Responder {
   return (request, response) => {
     setTimeout(() => respond(request, response), ms);
   };

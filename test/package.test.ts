@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/workspace.ts';
+
+const run = promisify(execFile);
+let consumer: string;
+
+/** A consumer project with the packed tarball installed, as `npm install @krosai/cockpit` would. */
+beforeAll(async () => {
+  consumer = await mkdtemp(join(tmpdir(), 'kros-consumer-'));
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', consumer], { cwd: ROOT });
+  const [{ filename }] = JSON.parse(stdout);
+  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(consumer, filename)], { cwd: consumer });
+}, 120_000);
+afterAll(() => rm(consumer, { recursive: true, force: true }));
+
+async function node(file: string, code: string): Promise<unknown> {
+  await writeFile(join(consumer, file), code);
+  const { stdout } = await run(process.execPath, [file], { cwd: consumer });
+  return JSON.parse(stdout);
+}
+
+const SIGNED = `
+  const body = '{"id":"evt_1","event":"call.completed","timestamp":"' + new Date().toISOString() + '","data":{}}';
+  const signature = await signWebhookPayload(body, 'whsec_x');
+  const delivery = await verifyWebhook(body, signature, 'whsec_x');`;
+
+describe('the packed package', () => {
+  it('ships only dist and the package files', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
+    const files: string[] = JSON.parse(stdout)[0].files.map((file: { path: string }) => file.path);
+    expect(files.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['README.md', 'package.json']);
+  });
+
+  it('works with ESM import, on node:crypto under Node', async () => {
+    const result = await node(
+      'esm.mjs',
+      `import { createKrosClient, KrosError, signWebhookPayload, verifyWebhook, WEBHOOK_EVENTS } from '@krosai/cockpit';
+       import * as verifierOnly from '@krosai/cockpit/webhooks';
+       ${SIGNED}
+       const refused = await verifierOnly.verifyWebhook(body, 'sha256=' + '0'.repeat(64), 'whsec_x').catch((e) => e);
+       console.log(JSON.stringify({
+         client: typeof createKrosClient({ apiKey: 'kros_test_x' }).webhooks.list,
+         events: WEBHOOK_EVENTS.length,
+         event: delivery.event,
+         oneErrorClass: refused instanceof KrosError,
+         resolved: import.meta.resolve('@krosai/cockpit/webhooks'),
+       }));`,
+    );
+    expect(result).toMatchObject({ client: 'function', events: 7, event: 'call.completed', oneErrorClass: true });
+    expect((result as { resolved: string }).resolved).toMatch(/\/dist\/node\/webhooks\.js$/);
+  });
+
+  it('works with CommonJS require', async () => {
+    const result = await node(
+      'cjs.cjs',
+      `const { createKrosClient, signWebhookPayload, verifyWebhook } = require('@krosai/cockpit');
+       const verifierOnly = require('@krosai/cockpit/webhooks');
+       (async () => {
+         ${SIGNED}
+         console.log(JSON.stringify({
+           client: typeof createKrosClient({ apiKey: 'kros_test_x' }).webhooks.create,
+           event: delivery.event,
+           verifierOnly: typeof verifierOnly.verifyWebhook,
+           resolved: require.resolve('@krosai/cockpit'),
+         }));
+       })();`,
+    );
+    expect(result).toMatchObject({ client: 'function', event: 'call.completed', verifierOnly: 'function' });
+    expect((result as { resolved: string }).resolved).toMatch(/\/dist\/node\/index\.cjs$/);
+  });
+
+  it.each([
+    ['node16', { module: 'node16', moduleResolution: 'node16' }],
+    ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+  ])(
+    'type-checks a TypeScript consumer under moduleResolution %s',
+    async (name, options) => {
+      const dir = join(consumer, `ts-${name}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        join(dir, 'consumer.ts'),
+        `import { createKrosClient, KrosApiError, type Webhook, type WebhookCreate } from '@krosai/cockpit';
+       import { verifyWebhook, type WebhookDelivery } from '@krosai/cockpit/webhooks';
+       const kros = createKrosClient({ apiKey: async () => 'jwt' });
+       const body: WebhookCreate = { url: 'https://example.com', events: ['call.completed'] };
+       export const created: Promise<Webhook> = kros.webhooks.create(body);
+       export const delivery: Promise<WebhookDelivery> = verifyWebhook('{}', 'sha256=00', 'whsec_x');
+       export const isApiError = (error: unknown) => error instanceof KrosApiError && error.status === 404;
+       // @ts-expect-error the spec has no such event
+       kros.webhooks.create({ url: 'https://example.com', events: ['call.exploded'] });
+      `,
+      );
+      const compilerOptions = {
+        ...options,
+        target: 'es2022',
+        lib: ['es2022', 'dom'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: [],
+      };
+      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const output = await run(process.execPath, [tsc, '-p', dir]).then(
+        () => '',
+        (error) => String(error.stdout),
+      );
+      expect(output).toBe('');
+    },
+    60_000,
+  );
+});
