@@ -2,13 +2,12 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
 
-/** The Node build verifies webhooks with node:crypto: the portable module is swapped at build time. */
+/** The Node build verifies webhooks with node:crypto: the Web Crypto HMAC module is swapped at build time. */
+export const NODE_HMAC = fileURLToPath(new URL('./src/signature/hmac-node.ts', import.meta.url));
 const nodeCrypto: Plugin = {
-  name: 'node-crypto-verifier',
+  name: 'node-crypto-hmac',
   setup(build) {
-    build.onResolve({ filter: /\/signature\/web\.js$/ }, () => ({
-      path: fileURLToPath(new URL('./src/signature/node.ts', import.meta.url)),
-    }));
+    build.onResolve({ filter: /^\.\/hmac\.js$/ }, () => ({ path: NODE_HMAC }));
   },
 };
 

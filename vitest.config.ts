@@ -1,18 +1,33 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { NODE_HMAC } from './tsup.config.ts';
+
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+const PACKAGE_ALIASES = [
+  { find: /^@krosai\/cockpit\/webhooks$/, replacement: src('webhook-signatures.ts') },
+  { find: /^@krosai\/cockpit$/, replacement: src('index.ts') },
+];
 
 export default defineConfig({
-  resolve: {
-    alias: [
-      { find: /^@krosai\/cockpit\/webhooks$/, replacement: fileURLToPath(new URL('./src/webhook-signatures.ts', import.meta.url)) },
-      { find: /^@krosai\/cockpit$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
-    ],
-  },
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/build.ts', 'test/setup/prism.ts'],
-    setupFiles: ['test/setup/spec-violations.ts'],
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+    projects: [
+      {
+        resolve: { alias: PACKAGE_ALIASES },
+        test: {
+          name: 'web-crypto',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/setup/build.ts', 'test/setup/prism.ts'],
+          setupFiles: ['test/setup/spec-violations.ts'],
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+          provide: { hmac: 'Web Crypto' },
+        },
+      },
+      {
+        // The verifier again, with the HMAC module the package's Node build uses.
+        resolve: { alias: [{ find: /^\.\/hmac\.js$/, replacement: NODE_HMAC }, ...PACKAGE_ALIASES] },
+        test: { name: 'node-crypto', include: ['test/signature.test.ts'], provide: { hmac: 'node:crypto' } },
+      },
+    ],
   },
 });

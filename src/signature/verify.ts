@@ -1,6 +1,7 @@
 /**
- * Verification of signed webhook deliveries, written once over a small HMAC interface so that the
- * Web Crypto module (browsers, edge, Deno, Bun) and the node:crypto module share every rule.
+ * Verification of signed webhook deliveries. The HMAC comes from ./hmac.ts (Web Crypto: browsers,
+ * edge, Deno, Bun); the package's Node build resolves that import to ./hmac-node.ts (node:crypto)
+ * instead, so both share every rule here.
  *
  * The scheme (KrosAI docs): `X-Webhook-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body
  * keyed with the webhook's secret. The body's own `timestamp` is covered by the signature, so
@@ -8,17 +9,11 @@
  */
 import { KrosSignatureError, KrosValidationError } from '../errors.js';
 import type { components } from '../generated/api.js';
+import { hmacSign, hmacVerify } from './hmac.js';
 
 type WebhookEvent = components['schemas']['WebhookEvent'];
 /** Bytes on a plain ArrayBuffer, as Web Crypto takes them. */
-type Bytes = Uint8Array<ArrayBuffer>;
-
-/** HMAC-SHA256 as each runtime does it best. */
-export interface Hmac {
-  sign(secret: string, body: Bytes): Promise<Uint8Array>;
-  /** Compares in constant time. */
-  verify(secret: string, body: Bytes, signature: Bytes): Promise<boolean>;
-}
+export type Bytes = Uint8Array<ArrayBuffer>;
 
 /**
  * A verified delivery. `event` narrows to the spec's event names (`switch (delivery.event)`); a name
@@ -96,44 +91,76 @@ export interface VerifyOptions {
 /** The signature header KrosAI sends with every delivery. */
 export const SIGNATURE_HEADER = 'x-webhook-signature';
 
-export const encoder = new TextEncoder();
+const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function createVerifier(hmac: Hmac) {
-  async function verifyWebhook(
-    rawBody: RawBody,
-    headersOrSignature: SignatureSource,
-    secretOrSecrets: string | string[],
-    options: VerifyOptions = {},
-  ): Promise<WebhookDelivery> {
-    const body = bytesOf(rawBody);
-    const secrets = secretList(secretOrSecrets);
-    const { toleranceSeconds = 300, now = new Date() } = options;
-    const signatures = parseSignatures(signatureHeader(headersOrSignature));
-    let matched = false;
-    for (const secret of secrets) for (const signature of signatures) matched ||= await hmac.verify(secret, body, signature);
-    if (!matched) {
-      throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
-    }
-    const delivery = parseDelivery(body);
-    const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
-    // Written to fail closed: a NaN or negative tolerance refuses every delivery.
-    if (!(skew <= toleranceSeconds)) {
-      throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
-    }
-    return delivery;
+/**
+ * Verifies a delivery's signature and timestamp and returns its parsed, typed body. Rejects with
+ * `KrosSignatureError` when the delivery must not be trusted. Pass the raw body as received.
+ *
+ * @example
+ * ```ts
+ * const delivery = await verifyWebhook(rawBody, request.headers, process.env.KROSAI_WEBHOOK_SECRET!);
+ * if (delivery.event === 'call.completed') console.log(delivery.data);
+ * ```
+ */
+export async function verifyWebhook(
+  rawBody: RawBody,
+  headersOrSignature: SignatureSource,
+  secretOrSecrets: string | string[],
+  options: VerifyOptions = {},
+): Promise<WebhookDelivery> {
+  const body = bytesOf(rawBody);
+  const secrets = secretList(secretOrSecrets);
+  const { toleranceSeconds = 300, now = new Date() } = options;
+  const signatures = parseSignatures(signatureHeader(headersOrSignature));
+  let matched = false;
+  for (const secret of secrets) for (const signature of signatures) matched ||= await hmacVerify(secret, body, signature);
+  if (!matched) {
+    throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
   }
+  const delivery = parseDelivery(body);
+  const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
+  // Written to fail closed: a NaN or negative tolerance refuses every delivery.
+  if (!(skew <= toleranceSeconds)) {
+    throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
+  }
+  return delivery;
+}
 
-  return {
-    verifyWebhook,
-    async verifyWebhookRequest(request: Request, secretOrSecrets: string | string[], options?: VerifyOptions): Promise<WebhookDelivery> {
-      return verifyWebhook(await request.arrayBuffer(), request.headers, secretOrSecrets, options);
-    },
-    async signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
-      const [key] = secretList(secret);
-      return `sha256=${hex(await hmac.sign(key as string, bytesOf(rawBody)))}`;
-    },
-  };
+/**
+ * Verifies a Fetch API `Request` (Next.js route handlers, Cloudflare Workers, Hono, Deno, Bun)
+ * and returns the delivery. Reads the request body.
+ *
+ * @example
+ * ```ts
+ * export async function POST(request: Request) {
+ *   const delivery = await verifyWebhookRequest(request, process.env.KROSAI_WEBHOOK_SECRET!);
+ *   return new Response(null, { status: 204 });
+ * }
+ * ```
+ */
+export async function verifyWebhookRequest(
+  request: Request,
+  secretOrSecrets: string | string[],
+  options?: VerifyOptions,
+): Promise<WebhookDelivery> {
+  return verifyWebhook(await request.arrayBuffer(), request.headers, secretOrSecrets, options);
+}
+
+/**
+ * The `X-Webhook-Signature` value KrosAI would send for this body: `sha256=<hex>`. For your own
+ * tests of a webhook receiver.
+ *
+ * @example
+ * ```ts
+ * const signature = await signWebhookPayload(body, secret);
+ * await fetch(receiverUrl, { method: 'POST', headers: { 'x-webhook-signature': signature }, body });
+ * ```
+ */
+export async function signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
+  const [key] = secretList(secret);
+  return `sha256=${hex(await hmacSign(key as string, bytesOf(rawBody)))}`;
 }
 
 function bytesOf(rawBody: RawBody): Bytes {
