@@ -11,13 +11,6 @@ import fc from 'fast-check';
 import { describe, expect, inject, it, vi } from 'vitest';
 import vectors from './fixtures/signature-vectors.json' with { type: 'json' };
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Which HMAC module this test project resolves: the two vitest projects run this suite once each. */
-    hmac: 'Web Crypto' | 'node:crypto';
-  }
-}
-
 const SIGNED_AT = new Date('2026-01-01T12:00:00Z');
 const at = (secondsAfterSigning: number) => ({ now: new Date(SIGNED_AT.getTime() + secondsAfterSigning * 1000) });
 const [vector] = vectors as [(typeof vectors)[number]];

@@ -6,9 +6,3 @@ export default async function setup(project: TestProject) {
   project.provide('prismUrl', prism.url);
   return prism.stop;
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    prismUrl: string;
-  }
-}

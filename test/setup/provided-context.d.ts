@@ -1,0 +1,11 @@
+import 'vitest';
+
+declare module 'vitest' {
+  /** What the vitest config and the global setup hand to the tests. */
+  export interface ProvidedContext {
+    /** The Prism mock of the vendored spec, started by test/setup/prism.ts. */
+    prismUrl: string;
+    /** Which HMAC module this test project resolves: the two vitest projects run the verifier suite once each. */
+    hmac: 'Web Crypto' | 'node:crypto';
+  }
+}
