@@ -3,8 +3,10 @@
  * fragments of a KrosAI reference page, validate it, and write it with a stable key order so that
  * a spec bump shows up as a readable diff.
  */
+import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { parse as parseYaml } from 'yaml';
 
 // biome-ignore lint/suspicious/noExplicitAny: OpenAPI documents are arbitrary JSON until validated.
 export type OpenApiDocument = Record<string, any>;
@@ -112,4 +114,17 @@ export async function validateSpec(doc: OpenApiDocument): Promise<void> {
 
 export function serializeSpec(doc: OpenApiDocument): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/**
+ * A spec from a file: a KrosAI reference page (`.md`, per-operation fragments) or a whole document
+ * in JSON or YAML. Canonicalised and validated; throws with the reason otherwise.
+ */
+export async function loadSpec(path: string): Promise<OpenApiDocument> {
+  const text = await readFile(path, 'utf8');
+  const doc = path.endsWith('.md') ? mergeFragments(extractFragments(text)) : (parseYaml(text) as OpenApiDocument);
+  if (typeof doc !== 'object' || doc === null || typeof doc.openapi !== 'string') throw new Error(`${path} is not an OpenAPI document`);
+  const spec = canonicalize(doc);
+  await validateSpec(spec);
+  return spec;
 }

@@ -14,10 +14,10 @@ export interface Workspace {
   remove(): Promise<void>;
 }
 
-/** A scratch copy of the files the spec scripts read and write, sharing node_modules. */
+/** A scratch copy of the sources and the spec scripts, sharing node_modules: a maintainer's checkout. */
 export async function copyWorkspace(): Promise<Workspace> {
   const dir = await mkdtemp(join(tmpdir(), 'kros-workspace-'));
-  for (const path of ['package.json', 'openapi', 'scripts', 'src/generated']) {
+  for (const path of ['package.json', 'tsconfig.json', 'openapi', 'scripts', 'src', '.changeset']) {
     await cp(join(ROOT, path), join(dir, path), { recursive: true });
   }
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
