@@ -17,7 +17,7 @@ interface Budget {
 const BUDGETS: Budget[] = [
   // The target was 5 000 B. openapi-fetch alone takes 2 291 B of it, and the checks, retries and errors
   // the SDK promises do not fit in the rest without golfing the code: this ceiling guards what we have.
-  { entry: 'dist/web/index.js', what: 'client: facade, errors, retries, verifier, openapi-fetch', maxBrotliBytes: 6_400 },
+  { entry: 'dist/web/index.js', what: 'client: facade, errors, retries, verifier, openapi-fetch', maxBrotliBytes: 6_500 },
   {
     entry: 'dist/web/webhooks.js',
     what: 'verifier only (@krosai/cockpit/webhooks)',

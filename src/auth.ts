@@ -22,8 +22,11 @@ export type ApiKey = string | (() => string | Promise<string>);
  */
 export type AuthHeader = 'authorization' | 'x-api-key';
 
-/** Resolves the credential for one request as the header pair to send. */
-export type Credential = () => Promise<[name: string, value: string]>;
+/**
+ * The credential for one request, as the header pair to send: at once for a fixed key, which spares
+ * every call a wait; as a promise from a token function.
+ */
+export type Credential = () => [name: string, value: string] | Promise<[name: string, value: string]>;
 
 /** A page can be read by anyone who loads it: a live secret key does not belong there. */
 const IN_BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined';
@@ -57,5 +60,5 @@ export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeade
   }
   assertCredential(apiKey, 'apiKey');
   const pair = header(apiKey);
-  return async () => pair;
+  return () => pair;
 }

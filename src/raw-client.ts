@@ -3,10 +3,13 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/api.js';
+import { type CallSettings, OutgoingRequest, type Send } from './transport.js';
 
 /**
  * The typed openapi-fetch client for every path of the spec, with the same auth, organization,
  * timeouts and retries as the facade. Use it for operations the facade does not wrap yet.
+ * Middleware added with `use()` sees the SDK's outgoing request (`url`, `method`, `headers`, `body`),
+ * not a Fetch `Request`.
  *
  * @example
  * ```ts
@@ -15,10 +18,19 @@ import type { paths } from './generated/api.js';
  */
 export type RawClient = Client<paths>;
 
-export function createRawClient(
-  baseUrl: string,
-  headers: Record<string, string>,
-  send: (request: Request) => Promise<Response>,
-): RawClient {
-  return createClient<paths>({ baseUrl, headers, fetch: send });
+/** openapi-fetch builds an {@link OutgoingRequest} where its types say `Request`. */
+type OpenApiFetch = (request: Request) => Promise<Response>;
+
+export function createRawClient(baseUrl: string, headers: Record<string, string>, send: Send): RawClient {
+  return createClient<paths>({
+    baseUrl,
+    headers,
+    Request: OutgoingRequest as unknown as typeof Request,
+    fetch: send as unknown as OpenApiFetch,
+  });
+}
+
+/** The `fetch` option of one call: the transport, with this call's settings. */
+export function sendingWith(send: Send, call: CallSettings): OpenApiFetch {
+  return ((request: OutgoingRequest) => send(request, call)) as unknown as OpenApiFetch;
 }

@@ -36,11 +36,36 @@ export interface TransportConfig extends Required<Omit<CallSettings, 'organizati
   logger: Logger;
 }
 
-export type Send = (request: Request, call?: CallSettings) => Promise<Response>;
+/**
+ * A request as openapi-fetch builds it, kept as the parts that fetch(url, init) takes. A real
+ * `Request` would be constructed for every call, and sending it with each attempt's own signal
+ * makes fetch construct a second one that follows the first's signal: together they cost more than
+ * the SDK's own work (measured in bench/). The body stays a plain value that a retry sends again.
+ */
+export class OutgoingRequest {
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: BodyInit | null | undefined;
+  readonly signal: AbortSignal | null | undefined;
+
+  constructor(
+    readonly url: string,
+    readonly init: RequestInit,
+  ) {
+    this.method = init.method ?? 'GET';
+    this.headers = new Headers(init.headers);
+    this.body = init.body;
+    this.signal = init.signal;
+  }
+}
+
+export type Send = (request: OutgoingRequest, call?: CallSettings) => Promise<Response>;
 
 export function createTransport(config: TransportConfig): Send {
   return async (request, call = {}) => {
-    const { timeoutMs, maxRetries, organizationId } = { ...config, ...definedOnly(call) };
+    const timeoutMs = call.timeoutMs ?? config.timeoutMs;
+    const maxRetries = call.maxRetries ?? config.maxRetries;
+    const organizationId = call.organizationId ?? config.organizationId;
     const { headers, signal, method } = request;
     if (organizationId && !headers.has('x-organization-id')) headers.set('x-organization-id', organizationId);
     // Raw-client users may set the credential header themselves; what they set explicitly wins.
@@ -48,18 +73,20 @@ export function createTransport(config: TransportConfig): Send {
 
     for (let attempt = 1; ; attempt++) {
       const isLast = attempt > maxRetries;
-      // A body can be sent once: every attempt but the last sends a copy.
-      const sendable = request.body && !isLast ? request.clone() : request;
-      if (!explicitAuth) sendable.headers.set(...(await config.credential()));
+      if (!explicitAuth) {
+        const pending = config.credential();
+        const [name, value] = pending instanceof Promise ? await pending : pending;
+        headers.set(name, value);
+      }
       let response: Response | undefined;
       let kind: FailureKind;
       try {
-        response = await attemptOnce(config.fetch, sendable, signal, timeoutMs);
+        response = await attemptOnce(config.fetch, request, timeoutMs);
         if (response.ok) return response;
         kind = String(response.status);
       } catch (error) {
         kind = error instanceof KrosTimeoutError ? 'timeout' : error instanceof KrosConnectionError ? connectionKind(error.cause) : '';
-        if (isLast || signal.aborted || !isRetryable(method, kind)) throw error;
+        if (isLast || signal?.aborted || !isRetryable(method, kind)) throw error;
       }
       if (isLast || !isRetryable(method, kind)) return response as Response;
       const where = `[@krosai/cockpit] ${method} ${new URL(request.url).pathname}: ${response ? `${kind} ${response.statusText}` : kind}`;
@@ -89,39 +116,30 @@ export function createTransport(config: TransportConfig): Send {
  * One exchange, body included, within `timeoutMs`. Reading the body here means a stalled body times
  * out and a connection reset mid-body can be retried. The caller's abort rejects with its reason.
  */
-async function attemptOnce(
-  fetch: typeof globalThis.fetch,
-  request: Request,
-  callerSignal: AbortSignal,
-  timeoutMs: number,
-): Promise<Response> {
+async function attemptOnce(fetch: typeof globalThis.fetch, request: OutgoingRequest, timeoutMs: number): Promise<Response> {
+  const { url, init, headers, body, signal: callerSignal } = request;
   const controller = new AbortController();
-  const forwardAbort = () => controller.abort(callerSignal.reason);
-  callerSignal.addEventListener('abort', forwardAbort);
+  const forwardAbort = () => controller.abort(callerSignal?.reason);
+  callerSignal?.addEventListener('abort', forwardAbort);
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    callerSignal.throwIfAborted();
-    const response = await fetch(request, { signal: controller.signal });
+    callerSignal?.throwIfAborted();
+    const response = await fetch(url, { ...init, headers, body, signal: controller.signal });
     return new Response(response.body && (await response.arrayBuffer()), response);
   } catch (error) {
-    throw controller.signal.aborted && !callerSignal.aborted
+    throw controller.signal.aborted && !callerSignal?.aborted
       ? new KrosTimeoutError(`the request timed out after ${timeoutMs} ms`)
       : asKrosError(error, callerSignal);
   } finally {
     clearTimeout(timer);
-    callerSignal.removeEventListener('abort', forwardAbort);
+    callerSignal?.removeEventListener('abort', forwardAbort);
   }
 }
 
 /** A failure while sending or reading: the caller's abort stays recognisable as such. */
-export function asKrosError(error: unknown, signal: AbortSignal | undefined): unknown {
+export function asKrosError(error: unknown, signal: AbortSignal | null | undefined): unknown {
   if (error instanceof KrosError) return error;
   if (signal?.aborted) return signal.reason;
   // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
   return new KrosConnectionError(`could not reach the KrosAI API: ${errorCode(error) || (error as Error)?.message}`, { cause: error });
-}
-
-/** The entries of `settings` that are set, so that spreading them keeps the defaults of the rest. */
-function definedOnly<T extends object>(settings: T): Partial<T> {
-  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

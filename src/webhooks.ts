@@ -4,7 +4,7 @@
  */
 import { apiErrorFrom, KrosInvalidResponseError } from './errors.js';
 import { type components, type operations, webhookEventValues } from './generated/api.js';
-import type { RawClient } from './raw-client.js';
+import { type RawClient, sendingWith } from './raw-client.js';
 import { asKrosError, type Send } from './transport.js';
 import {
   assertBoolean,
@@ -253,7 +253,7 @@ function callInit(send: Send, options: RequestOptions = {}) {
     headers,
     signal,
     parseAs: 'text' as const,
-    fetch: (request: Request) => send(request, { organizationId, timeoutMs, maxRetries }),
+    fetch: sendingWith(send, { organizationId, timeoutMs, maxRetries }),
   };
 }
 

@@ -9,11 +9,10 @@
  */
 import { KrosSignatureError, KrosValidationError } from '../errors.js';
 import type { components } from '../generated/api.js';
+import { type Bytes, encoder } from './bytes.js';
 import { hmacSign, hmacVerify } from './hmac.js';
 
 type WebhookEvent = components['schemas']['WebhookEvent'];
-/** Bytes on a plain ArrayBuffer, as Web Crypto takes them. */
-export type Bytes = Uint8Array<ArrayBuffer>;
 
 /**
  * A verified delivery. `event` narrows to the spec's event names (`switch (delivery.event)`); a name
@@ -91,7 +90,6 @@ export interface VerifyOptions {
 /** The signature header KrosAI sends with every delivery. */
 export const SIGNATURE_HEADER = 'x-webhook-signature';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
@@ -160,7 +158,7 @@ export async function verifyWebhookRequest(
  */
 export async function signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
   const [key] = secretList(secret);
-  return `sha256=${hex(await hmacSign(key as string, bytesOf(rawBody)))}`;
+  return `sha256=${await hmacSign(key as string, bytesOf(rawBody))}`;
 }
 
 function bytesOf(rawBody: RawBody): Bytes {
@@ -187,8 +185,8 @@ function signatureHeader(source: SignatureSource): unknown[] {
   return Object.entries(source ?? {}).flatMap(([name, value]) => (name.toLowerCase() === SIGNATURE_HEADER ? value : []));
 }
 
-/** Each `sha256=<hex>` entry; a repeated header arrives comma-joined. */
-function parseSignatures(values: unknown[]): Bytes[] {
+/** The hex digest of each `sha256=<hex>` entry; a repeated header arrives comma-joined. */
+function parseSignatures(values: unknown[]): string[] {
   const entries = values
     .join()
     .split(/[\s,]+/)
@@ -197,7 +195,7 @@ function parseSignatures(values: unknown[]): Bytes[] {
   return entries.map((entry) => {
     const digest = /^sha256=([0-9a-f]{64})$/i.exec(entry)?.[1];
     if (!digest) throw new KrosSignatureError('malformed_signature', `${SIGNATURE_HEADER} is not sha256=<hex>`);
-    return Uint8Array.from(digest.match(/../g) as string[], (byte) => parseInt(byte, 16));
+    return digest;
   });
 }
 
@@ -218,8 +216,4 @@ function parseDelivery(body: Bytes): WebhookDelivery {
     throw new KrosSignatureError('invalid_payload', 'not a JSON { id, event, timestamp, data }');
   }
   return delivery as WebhookDelivery;
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
