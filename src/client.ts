@@ -179,6 +179,8 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
     options.authHeader ?? 'authorization',
     options.dangerouslyAllowBrowser,
   );
+  // A copy: a later change to the caller's object must not reach requests unchecked.
+  const headers = { ...options.headers };
   const fetch = options.fetch ?? globalThis.fetch;
   const { timeoutMs = 60_000, maxRetries = 2, initialRetryDelayMs = 500, logger = WARNINGS_TO_CONSOLE } = options;
   assertTimeout(timeoutMs, 'timeoutMs');
@@ -188,7 +190,7 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
     const send = createTransport({ fetch, credential, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, logger });
-    const raw = createRawClient(baseUrl, options.headers ?? {}, send);
+    const raw = createRawClient(baseUrl, headers, send);
     return { webhooks: createWebhooks(raw, send), raw, withOrganization: clientFor };
   }
   return clientFor(options.organizationId ?? env.KROSAI_ORGANIZATION_ID);

@@ -28,10 +28,12 @@ export interface CallSettings {
   maxRetries?: number | undefined;
 }
 
-export interface TransportConfig extends Required<Omit<CallSettings, 'organizationId'>> {
+export interface TransportConfig {
   fetch: typeof globalThis.fetch;
   credential: Credential;
   organizationId: string | undefined;
+  timeoutMs: number;
+  maxRetries: number;
   initialRetryDelayMs: number;
   logger: Logger;
 }
@@ -79,28 +81,22 @@ export function createTransport(config: TransportConfig): Send {
         headers.set(name, value);
       }
       let response: Response | undefined;
+      let failure: unknown;
       let kind: FailureKind;
       try {
         response = await attemptOnce(config.fetch, request, timeoutMs);
         if (response.ok) return response;
         kind = String(response.status);
       } catch (error) {
+        failure = error;
         kind = error instanceof KrosTimeoutError ? 'timeout' : error instanceof KrosConnectionError ? connectionKind(error.cause) : '';
-        if (isLast || signal?.aborted || !isRetryable(method, kind)) throw error;
       }
-      if (isLast || !isRetryable(method, kind)) return response as Response;
+      if (isLast || signal?.aborted || !isRetryable(method, kind)) {
+        if (response) return response;
+        throw failure;
+      }
       const where = `[@krosai/cockpit] ${method} ${new URL(request.url).pathname}: ${response ? `${kind} ${response.statusText}` : kind}`;
-      const asked =
-        response &&
-        serverDelayMs(
-          response.headers,
-          kind === '429'
-            ? await response
-                .clone()
-                .json()
-                .catch(() => {})
-            : undefined,
-        );
+      const asked = response && serverDelayMs(response.headers, kind === '429' ? await jsonOf(response) : undefined);
       if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
         config.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
         return response as Response;
@@ -142,4 +138,12 @@ export function asKrosError(error: unknown, signal: AbortSignal | null | undefin
   if (signal?.aborted) return signal.reason;
   // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
   return new KrosConnectionError(`could not reach the KrosAI API: ${errorCode(error) || (error as Error)?.message}`, { cause: error });
+}
+
+/** The body of a buffered response as JSON, or undefined when it is not JSON (a 429 may carry `retry_after`). */
+function jsonOf(response: Response): Promise<unknown> {
+  return response
+    .clone()
+    .json()
+    .catch(() => undefined);
 }

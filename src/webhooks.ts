@@ -271,12 +271,8 @@ function parseBody(response: Response, text: string | undefined, expected: Expec
   try {
     value = JSON.parse(text as string);
   } catch {}
-  const actual =
-    value === undefined
-      ? text
-        ? 'invalid JSON'
-        : 'an empty body'
-      : `a JSON ${Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value}`;
+  const jsonKind = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  const actual = value !== undefined ? `a JSON ${jsonKind}` : text ? 'invalid JSON' : 'an empty body';
   if (actual !== `a JSON ${expected}`) {
     // The body itself is not quoted: a truncated webhook could carry its secret.
     throw new KrosInvalidResponseError(

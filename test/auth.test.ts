@@ -118,6 +118,13 @@ describe('organization context', () => {
 });
 
 describe('extra headers', () => {
+  it('keeps the client headers as given at creation', async () => {
+    const given: Record<string, string> = { 'x-team': 'billing' };
+    const kros = createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_abc', headers: given });
+    given['x-team'] = 'changed\r\ninjected: 1';
+    expect((await headersOf(() => kros.webhooks.list()))['x-team']).toBe('billing');
+  });
+
   it('sends client headers and request headers, the request winning on a clash', async () => {
     const kros = createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_abc', headers: { 'x-team': 'billing', 'x-trace': 'client' } });
     const headers = await headersOf(() => kros.webhooks.list({ headers: { 'x-trace': 'request' } }));
