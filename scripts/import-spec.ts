@@ -2,8 +2,8 @@
  * `npm run spec:import -- <reference-page.md>`: assembles openapi/krosai-cockpit.json from the
  * per-operation fragments of a KrosAI reference page, validates it and writes it.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { canonicalize, extractFragments, mergeFragments, SPEC_PATH, serializeSpec, validateSpec } from './spec.ts';
+import { writeFile } from 'node:fs/promises';
+import { loadSpec, SPEC_PATH, serializeSpec } from './spec.ts';
 
 const [page] = process.argv.slice(2);
 if (!page) {
@@ -11,11 +11,9 @@ if (!page) {
   process.exit(2);
 }
 try {
-  const fragments = extractFragments(await readFile(page, 'utf8'));
-  const spec = canonicalize(mergeFragments(fragments));
-  await validateSpec(spec);
+  const spec = await loadSpec(page);
   await writeFile(SPEC_PATH, serializeSpec(spec));
-  console.log(`${SPEC_PATH}: ${fragments.length} fragments, ${Object.keys(spec.paths).length} paths, valid OpenAPI ${spec.openapi}`);
+  console.log(`${SPEC_PATH}: ${Object.keys(spec.paths).length} paths, valid OpenAPI ${spec.openapi}`);
 } catch (error) {
   console.error(`spec:import failed: ${(error as Error).message}`);
   process.exit(1);
