@@ -7,6 +7,7 @@ import {
   KrosRateLimitError,
 } from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rejectionOf } from './helpers/rejection.ts';
 import { type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
 
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
@@ -20,10 +21,7 @@ async function clientAnswering(respond: Responder) {
 }
 
 async function failure(pending: Promise<unknown>): Promise<KrosError> {
-  return pending.then(
-    () => expect.unreachable('the call should have failed'),
-    (error: KrosError) => error,
-  );
+  return (await rejectionOf(pending)) as KrosError;
 }
 
 describe('HTTP errors', () => {

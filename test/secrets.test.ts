@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { createKrosClient, type KrosClientOptions } from '@krosai/cockpit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejectionOf } from './helpers/rejection.ts';
 import { reply, startServer, type TestServer } from './helpers/server.ts';
 
 const SECRET = 'kros_live_TOPSECRET0123456789';
@@ -20,13 +21,6 @@ function expectNoSecret(value: unknown, secret = SECRET) {
   for (const text of renderings(value)) expect(text).not.toContain(secret);
 }
 
-async function failureOf(pending: Promise<unknown>) {
-  return pending.then(
-    () => expect.unreachable('the call should have failed'),
-    (error: unknown) => error,
-  );
-}
-
 const client = (options: KrosClientOptions = {}) => createKrosClient({ baseUrl: server.url, apiKey: SECRET, maxRetries: 0, ...options });
 
 describe('secrets stay out of what users log', () => {
@@ -37,13 +31,13 @@ describe('secrets stay out of what users log', () => {
   });
 
   it('an API error for a request made with the key does not contain it', async () => {
-    expectNoSecret(await failureOf(client().webhooks.list()));
+    expectNoSecret(await rejectionOf(client().webhooks.list()));
   });
 
   it('a connection error does not contain the key', async () => {
     const closed = await startServer();
     await closed.close();
-    expectNoSecret(await failureOf(client({ baseUrl: closed.url }).webhooks.list()));
+    expectNoSecret(await rejectionOf(client({ baseUrl: closed.url }).webhooks.list()));
   });
 
   it('a refused API key is not quoted', () => {
@@ -59,12 +53,12 @@ describe('secrets stay out of what users log', () => {
 
   it('a JWT from a token function is not quoted when refused', async () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl';
-    const error = await failureOf(client({ apiKey: () => `${jwt} ` }).webhooks.list());
+    const error = await rejectionOf(client({ apiKey: () => `${jwt} ` }).webhooks.list());
     expectNoSecret(error, jwt);
   });
 
   it('a header value with a line break is not quoted', async () => {
-    const error = await failureOf(client().webhooks.list({ headers: { 'x-session': `${SECRET}\r\n` } }));
+    const error = await rejectionOf(client().webhooks.list({ headers: { 'x-session': `${SECRET}\r\n` } }));
     expectNoSecret(error);
   });
 });

@@ -10,6 +10,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, inject, it, vi } from 'vitest';
 import vectors from './fixtures/signature-vectors.json' with { type: 'json' };
+import { rejectionOf } from './helpers/rejection.ts';
 
 const SIGNED_AT = new Date('2026-01-01T12:00:00Z');
 const at = (secondsAfterSigning: number) => ({ now: new Date(SIGNED_AT.getTime() + secondsAfterSigning * 1000) });
@@ -17,10 +18,7 @@ const [vector] = vectors as [(typeof vectors)[number]];
 const SECRET = vector.secret;
 
 async function refusal(pending: Promise<unknown>): Promise<KrosSignatureError> {
-  const error = await pending.then(
-    () => expect.unreachable('the delivery should have been refused'),
-    (caught: unknown) => caught,
-  );
+  const error = await rejectionOf(pending);
   expect(error).toBeInstanceOf(KrosSignatureError);
   return error as KrosSignatureError;
 }

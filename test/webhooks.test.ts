@@ -1,6 +1,7 @@
 import { KrosApiError, WEBHOOK_EVENTS, type Webhook } from '@krosai/cockpit';
 import { describe, expect, it } from 'vitest';
 import { prismClient, takeViolations } from './helpers/prism.ts';
+import { rejectionOf } from './helpers/rejection.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
@@ -22,10 +23,7 @@ function expectWebhook(webhook: Webhook) {
 }
 
 async function expectApiError(pending: Promise<unknown>, status: number) {
-  const error = await pending.then(
-    () => expect.unreachable('the call should have failed'),
-    (error: unknown) => error,
-  );
+  const error = await rejectionOf(pending);
   expect(error).toBeInstanceOf(KrosApiError);
   expect(error).toMatchObject({ status, message: expect.stringMatching(new RegExp(`^${status} \\S`)) });
   return error as KrosApiError;
