@@ -23,10 +23,10 @@ export type ApiKey = string | (() => string | Promise<string>);
 export type AuthHeader = 'authorization' | 'x-api-key';
 
 /**
- * The credential for one request, as the header pair to send: at once for a fixed key, which spares
- * every call a wait; as a promise from a token function.
+ * The credential for one attempt (`retry` is 0 for the first), as the header pair to send: at once
+ * for a fixed key, which spares every call a wait; as a promise from a token function.
  */
-export type Credential = () => [name: string, value: string] | Promise<[name: string, value: string]>;
+export type Credential = (retry: number) => [name: string, value: string] | Promise<[name: string, value: string]>;
 
 /** A page can be read by anyone who loads it: a live secret key does not belong there. */
 const IN_BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined';
@@ -44,12 +44,13 @@ export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeade
     return authHeader === 'authorization' ? ['authorization', `Bearer ${key}`] : ['x-api-key', key];
   };
   if (typeof apiKey === 'function') {
-    return async () => {
+    return async (retry) => {
       let key: unknown;
       try {
         key = await apiKey();
       } catch (error) {
-        throw new KrosValidationError('the apiKey function threw; no request was sent', { cause: error });
+        const sent = retry ? `retry ${retry} was not sent (earlier attempts were)` : 'no request was sent';
+        throw new KrosValidationError(`the apiKey function threw; ${sent}`, { cause: error });
       }
       assertCredential(key, 'the value returned by the apiKey function');
       return header(key);

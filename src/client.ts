@@ -3,9 +3,11 @@
  * generated client and the webhooks resource.
  */
 import { type ApiKey, type AuthHeader, credentialFrom } from './auth.js';
+import { KrosValidationError } from './errors.js';
 import { createRawClient, type RawClient } from './raw-client.js';
+import { MAX_RETRIES } from './retry.js';
 import { createTransport, type Logger } from './transport.js';
-import { assertCount, assertHeaders, assertHttpUrl, assertObject, assertTimeout, assertUuid } from './validate.js';
+import { assertBaseUrl, assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
 import { createWebhooks, type Webhooks } from './webhooks.js';
 
 /**
@@ -49,6 +51,8 @@ export interface KrosClientOptions {
   organizationId?: string;
   /**
    * API root. Default: the `KROSAI_BASE_URL` environment variable, else `https://api.krosai.com/v1`.
+   * It may not carry a user name, password, query or fragment. Credentials are sent only here:
+   * redirects are never followed.
    *
    * @example
    * ```ts
@@ -57,7 +61,8 @@ export interface KrosClientOptions {
    */
   baseUrl?: string;
   /**
-   * The `fetch` to send requests with. Default: `globalThis.fetch`.
+   * The `fetch` to send requests with. Default: `globalThis.fetch`. The SDK asks it not to follow
+   * redirects (`redirect: 'manual'`) and refuses an answer it got by following one anyway.
    *
    * @example
    * ```ts
@@ -66,17 +71,19 @@ export interface KrosClientOptions {
    */
   fetch?: typeof globalThis.fetch;
   /**
-   * Headers added to every request.
+   * Headers added to every request: a plain object, a `Headers`, or `[name, value]` pairs. The
+   * credential and organization headers are refused here (they have their own options).
    *
    * @example
    * ```ts
    * createKrosClient({ apiKey, headers: { 'x-team': 'billing' } });
    * ```
    */
-  headers?: Record<string, string>;
+  headers?: HeadersInput;
   /**
-   * Milliseconds each attempt may take, from sending to the end of the response body; past it the
-   * attempt is aborted (and retried if safe). Default: 60 000.
+   * Milliseconds each attempt may take (a whole number), from asking a token function for the
+   * credential to the end of the response body; past it the attempt is aborted (and retried if
+   * safe). Default: 60 000.
    *
    * @example
    * ```ts
@@ -86,7 +93,7 @@ export interface KrosClientOptions {
   timeoutMs?: number;
   /**
    * How many times a failed request is retried (see "Retries" in the README for which failures
-   * are). Default: 2.
+   * are), from 0 to 10. Default: 2.
    *
    * @example
    * ```ts
@@ -104,6 +111,17 @@ export interface KrosClientOptions {
    * ```
    */
   initialRetryDelayMs?: number;
+  /**
+   * The most bytes a response body may have, counted after decompression; past it the SDK stops
+   * reading and the call rejects with `KrosInvalidResponseError`. Default: 10 MiB (10 485 760), about
+   * 10 000 webhooks in one list.
+   *
+   * @example
+   * ```ts
+   * createKrosClient({ apiKey, maxResponseBytes: 1_048_576 });
+   * ```
+   */
+  maxResponseBytes?: number;
   /**
    * Receives one `info` line per retry and `warn` lines for problems worth a look; never a secret.
    * Default: warnings to `console.warn`, nothing else.
@@ -153,6 +171,7 @@ export interface KrosClient {
 }
 
 export const DEFAULT_BASE_URL = 'https://api.krosai.com/v1';
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const WARNINGS_TO_CONSOLE: Logger = { warn: (message) => console.warn(message) };
 
@@ -169,31 +188,43 @@ const WARNINGS_TO_CONSOLE: Logger = { warn: (message) => console.warn(message) }
  * ```
  */
 export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
-  assertObject(options, 'options');
+  const given = readOptions(options, 'options');
   const env = environment();
-  const baseUrl = options.baseUrl ?? env.KROSAI_BASE_URL ?? DEFAULT_BASE_URL;
-  assertHttpUrl(baseUrl, 'baseUrl');
-  assertHeaders(options.headers, 'headers');
-  const credential = credentialFrom(
-    options.apiKey ?? env.KROSAI_API_KEY,
-    options.authHeader ?? 'authorization',
-    options.dangerouslyAllowBrowser,
-  );
-  // A copy: a later change to the caller's object must not reach requests unchecked.
-  const headers = { ...options.headers };
-  const fetch = options.fetch ?? globalThis.fetch;
-  const { timeoutMs = 60_000, maxRetries = 2, initialRetryDelayMs = 500, logger = WARNINGS_TO_CONSOLE } = options;
+  const baseUrl = given.baseUrl ?? env.KROSAI_BASE_URL ?? DEFAULT_BASE_URL;
+  assertBaseUrl(baseUrl, 'baseUrl');
+  // A checked copy: a later change to the caller's object must not reach requests unchecked.
+  const headers = headersFrom(given.headers, 'headers');
+  const credential = credentialFrom(given.apiKey ?? env.KROSAI_API_KEY, given.authHeader ?? 'authorization', given.dangerouslyAllowBrowser);
+  const fetch = given.fetch ?? globalThis.fetch;
+  if (typeof fetch !== 'function') throw new KrosValidationError('fetch must be a function; this runtime has no global fetch');
+  const {
+    timeoutMs = 60_000,
+    maxRetries = 2,
+    initialRetryDelayMs = 500,
+    maxResponseBytes = 10 * 1024 * 1024,
+    logger = WARNINGS_TO_CONSOLE,
+  } = given;
   assertTimeout(timeoutMs, 'timeoutMs');
-  assertCount(maxRetries, 'maxRetries');
-  assertCount(initialRetryDelayMs, 'initialRetryDelayMs');
+  assertWholeNumber(maxRetries, 'maxRetries', 0, MAX_RETRIES);
+  assertWholeNumber(initialRetryDelayMs, 'initialRetryDelayMs', 0, MAX_TIMER_MS);
+  assertWholeNumber(maxResponseBytes, 'maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
 
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
-    const send = createTransport({ fetch, credential, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, logger });
+    const send = createTransport({
+      fetch,
+      credential,
+      organizationId,
+      timeoutMs,
+      maxRetries,
+      initialRetryDelayMs,
+      maxResponseBytes,
+      logger,
+    });
     const raw = createRawClient(baseUrl, headers, send);
-    return { webhooks: createWebhooks(raw, send), raw, withOrganization: clientFor };
+    return { webhooks: createWebhooks(raw, send, logger), raw, withOrganization: clientFor };
   }
-  return clientFor(options.organizationId ?? env.KROSAI_ORGANIZATION_ID);
+  return clientFor(given.organizationId ?? env.KROSAI_ORGANIZATION_ID);
 }
 
 /** Environment defaults, only where a `process.env` exists (not in browsers or most edge runtimes). */

@@ -1,3 +1,4 @@
+import { type Redact, redactDeep } from './redact.js';
 import { serverDelayMs } from './retry.js';
 
 /**
@@ -19,6 +20,24 @@ import { serverDelayMs } from './retry.js';
  */
 export class KrosError extends Error {
   override name = 'KrosError';
+  /** Hides this call's credentials in `util.inspect` output, which also renders `cause` (the caller's own, unredacted object). */
+  readonly #redact: Redact | undefined;
+
+  /** `redact`, when given, is applied to everything `util.inspect` shows of the error. */
+  constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.#redact = options?.redact;
+  }
+
+  /** @internal Node's `util.inspect`: the usual rendering, with credentials replaced. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    const text = inspect(this, { ...options, customInspect: false });
+    return this.#redact ? this.#redact(text) : text;
+  }
 }
 
 /**
@@ -93,10 +112,10 @@ export class KrosApiError extends KrosError {
   /** The response headers. */
   readonly headers: Headers;
 
-  /** `body` is the response body, parsed as JSON when it is JSON. */
-  constructor(message: string, response: Response, body?: unknown) {
-    super(message);
-    const { code, details } = (body ?? {}) as ErrorBody;
+  /** `body` is the response body, parsed as JSON when it is JSON; `redact` hides credentials the server echoed. */
+  constructor(message: string, response: Response, body?: unknown, redact?: Redact) {
+    super(redact ? redact(message) : message, { redact });
+    const { code, details } = (redact ? redactDeep(body ?? {}, redact) : (body ?? {})) as ErrorBody;
     this.status = response.status;
     this.code = typeof code === 'string' ? code : undefined;
     this.details = details && typeof details === 'object' ? details : undefined;
@@ -129,14 +148,15 @@ export class KrosRateLimitError extends KrosApiError {
     reset?: number;
   };
 
-  constructor(message: string, response: Response, body?: unknown) {
-    super(message, response, body);
+  constructor(message: string, response: Response, body?: unknown, redact?: Redact) {
+    super(message, response, body, redact);
     const delay = serverDelayMs(response.headers, body);
     this.retryAfter = delay === undefined ? delay : delay / 1000;
     this.rateLimit = {};
     for (const key of ['limit', 'remaining', 'reset'] as const) {
-      const value = response.headers.get(`x-ratelimit-${key}`);
-      if (value) this.rateLimit[key] = +value;
+      const value = response.headers.get(`x-ratelimit-${key}`)?.trim();
+      // Base-10 digits only: Number() would also read "0x10" as 16 and "" as 0.
+      if (value && /^\d+$/.test(value)) this.rateLimit[key] = Number(value);
     }
   }
 }
@@ -205,9 +225,9 @@ interface ErrorBody {
 }
 
 /** The typed error for an HTTP error response, given its body as parsed JSON or raw text. */
-export function apiErrorFrom(response: Response, body: unknown): KrosApiError {
+export function apiErrorFrom(response: Response, body: unknown, redact?: Redact): KrosApiError {
   const { error, title, detail } = (body ?? {}) as ErrorBody;
   const said = [error, title, detail].filter((part) => part && typeof part === 'string');
   const message = `${response.status} ${said.join(': ') || response.statusText || 'error'}`;
-  return new (response.status === 429 ? KrosRateLimitError : KrosApiError)(message, response, body);
+  return new (response.status === 429 ? KrosRateLimitError : KrosApiError)(message, response, body, redact);
 }

@@ -12,6 +12,7 @@ export {
 } from './errors.js';
 export type { RawClient } from './raw-client.js';
 export type { Logger } from './transport.js';
+export type { HeadersInput } from './validate.js';
 export {
   type RawBody,
   type SignatureFailureReason,

@@ -3,7 +3,7 @@
  */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/api.js';
-import { type CallSettings, OutgoingRequest, type Send } from './transport.js';
+import { type Call, OutgoingRequest, type Send } from './transport.js';
 
 /**
  * The typed openapi-fetch client for every path of the spec, with the same auth, organization,
@@ -21,7 +21,7 @@ export type RawClient = Client<paths>;
 /** openapi-fetch builds an {@link OutgoingRequest} where its types say `Request`. */
 type OpenApiFetch = (request: Request) => Promise<Response>;
 
-export function createRawClient(baseUrl: string, headers: Record<string, string>, send: Send): RawClient {
+export function createRawClient(baseUrl: string, headers: Headers | undefined, send: Send): RawClient {
   return createClient<paths>({
     baseUrl,
     headers,
@@ -31,6 +31,6 @@ export function createRawClient(baseUrl: string, headers: Record<string, string>
 }
 
 /** The `fetch` option of one call: the transport, with this call's settings. */
-export function sendingWith(send: Send, call: CallSettings): OpenApiFetch {
+export function sendingWith(send: Send, call: Call): OpenApiFetch {
   return ((request: OutgoingRequest) => send(request, call)) as unknown as OpenApiFetch;
 }

@@ -1,3 +1,5 @@
+import { onAbort } from './abort.js';
+
 /**
  * When to retry and how long to wait. There is no idempotency key in the spec, so a POST (create,
  * test) is retried only when the API provably did not act on it: the connection was refused before
@@ -12,11 +14,19 @@ export type FailureKind = string;
 
 const RETRYABLE = ['408', '429', '500', '502', '503', '504', 'timeout', 'refused', 'connection'];
 
+/** Retries past this many only add load to an API that is down. */
+export const MAX_RETRIES = 10;
+
 /** Longest wait a server may ask for; past it the call fails at once instead of sleeping. */
 export const MAX_SERVER_DELAY_MS = 60_000;
 
 export function isRetryable(method: string, kind: FailureKind): boolean {
   return RETRYABLE.includes(kind) && (method !== 'POST' || kind === '429' || kind === 'refused');
+}
+
+/** Failures after which the API may have acted on the request: it may have arrived before the answer was lost. */
+export function mayHaveActed(kind: FailureKind): boolean {
+  return ['timeout', 'connection', '500', '502', '503', '504'].includes(kind);
 }
 
 /** `refused` or `connection`, from the system error code behind a fetch failure when the runtime gives one. */
@@ -34,18 +44,25 @@ export function errorCode(error: unknown): string {
 
 /**
  * The wait the server asked for, in ms: `retry-after-ms`, then `Retry-After` (seconds or an HTTP
- * date), then the `retry_after` seconds of a 429 body.
+ * date), then the `retry_after` seconds of a 429 body. A value that does not parse, or asks for no
+ * wait at all (0, negative, a past date), is not a request to hammer the API: undefined, so the
+ * jittered backoff applies.
  */
 export function serverDelayMs(headers: Headers, body?: unknown): number | undefined {
-  const retryAfter = headers.get('retry-after');
+  const retryAfter = headers.get('retry-after')?.trim() ?? '';
+  const retryAfterBody = (body as { retry_after?: unknown })?.retry_after;
   const candidates = [
-    Number(headers.get('retry-after-ms') ?? Number.NaN),
-    Number(retryAfter ?? Number.NaN) * 1000,
-    Date.parse(retryAfter as string) - Date.now(),
-    Number((body as { retry_after?: unknown })?.retry_after ?? Number.NaN) * 1000,
+    decimal(headers.get('retry-after-ms')?.trim() ?? ''),
+    decimal(retryAfter) * 1000,
+    /[a-z]/i.test(retryAfter) ? Date.parse(retryAfter) - Date.now() : Number.NaN,
+    typeof retryAfterBody === 'number' ? retryAfterBody * 1000 : Number.NaN,
   ];
-  const delay = candidates.find((ms) => !Number.isNaN(ms));
-  return delay === undefined ? delay : Math.max(0, delay);
+  return candidates.find((ms) => ms > 0 && Number.isFinite(ms));
+}
+
+/** A non-negative decimal number, or NaN: `Number()` would also read "", "0x10" and "1e3". */
+function decimal(text: string): number {
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
 }
 
 /** Exponential backoff from `initialMs`, capped at 8 s, minus up to 25% jitter so clients do not retry in step. */
@@ -56,15 +73,13 @@ export function backoffMs(retry: number, initialMs: number): number {
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal: AbortSignal | null | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
+    const unsubscribe = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    });
   });
 }

@@ -1,10 +1,23 @@
 /**
  * What every request goes through after openapi-fetch has built it: credential and organization
- * headers, a timeout per attempt, retries with backoff, and failures turned into typed errors.
+ * headers, a timeout per attempt, a bounded body, no redirects, retries with backoff, and failures
+ * turned into typed errors.
  */
+import { onAbort } from './abort.js';
 import type { Credential } from './auth.js';
-import { KrosConnectionError, KrosError, KrosTimeoutError } from './errors.js';
-import { backoffMs, connectionKind, errorCode, type FailureKind, isRetryable, MAX_SERVER_DELAY_MS, serverDelayMs, sleep } from './retry.js';
+import { KrosApiError, KrosConnectionError, KrosError, KrosInvalidResponseError, KrosTimeoutError } from './errors.js';
+import { type Redact, redactorFor } from './redact.js';
+import {
+  backoffMs,
+  connectionKind,
+  errorCode,
+  type FailureKind,
+  isRetryable,
+  MAX_SERVER_DELAY_MS,
+  mayHaveActed,
+  serverDelayMs,
+  sleep,
+} from './retry.js';
 
 /**
  * Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits.
@@ -21,11 +34,16 @@ export interface Logger {
   warn?(message: string): void;
 }
 
-/** Settings of one call, set per request by the facade. */
-export interface CallSettings {
+/** One call as the facade sets it up; the transport reports back on it. */
+export interface Call {
   organizationId?: string | undefined;
   timeoutMs?: number | undefined;
   maxRetries?: number | undefined;
+  maxResponseBytes?: number | undefined;
+  /** Set by the transport: hides the credentials this call sent, in text the server sent back. */
+  redact?: Redact;
+  /** Set by the transport when an attempt failed in a way that leaves open whether the API acted on it. */
+  mayHaveActed?: boolean;
 }
 
 export interface TransportConfig {
@@ -35,6 +53,7 @@ export interface TransportConfig {
   timeoutMs: number;
   maxRetries: number;
   initialRetryDelayMs: number;
+  maxResponseBytes: number;
   logger: Logger;
 }
 
@@ -61,89 +80,212 @@ export class OutgoingRequest {
   }
 }
 
-export type Send = (request: OutgoingRequest, call?: CallSettings) => Promise<Response>;
+export type Send = (request: OutgoingRequest, call?: Call) => Promise<Response>;
+
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'];
+
+/** What one attempt needs beyond the request. */
+interface Attempt {
+  retry: number;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** Raw-client users may set the credential header themselves; what they set explicitly wins. */
+  explicitAuth: boolean;
+  /** The credential values sent so far, for `redact`. */
+  sent: string[];
+  redact: Redact;
+}
 
 export function createTransport(config: TransportConfig): Send {
   return async (request, call = {}) => {
-    const timeoutMs = call.timeoutMs ?? config.timeoutMs;
     const maxRetries = call.maxRetries ?? config.maxRetries;
     const organizationId = call.organizationId ?? config.organizationId;
     const { headers, signal, method } = request;
     if (organizationId && !headers.has('x-organization-id')) headers.set('x-organization-id', organizationId);
-    // Raw-client users may set the credential header themselves; what they set explicitly wins.
-    const explicitAuth = headers.has('authorization') || headers.has('x-api-key');
+    const explicit = CREDENTIAL_HEADERS.flatMap((name) => headers.get(name) ?? []);
+    const sent = explicit.map(withoutScheme);
+    call.redact = redactorFor(sent);
+    const attempt: Attempt = {
+      retry: 0,
+      timeoutMs: call.timeoutMs ?? config.timeoutMs,
+      maxResponseBytes: call.maxResponseBytes ?? config.maxResponseBytes,
+      explicitAuth: explicit.length > 0,
+      sent,
+      redact: call.redact,
+    };
 
-    for (let attempt = 1; ; attempt++) {
-      const isLast = attempt > maxRetries;
-      if (!explicitAuth) {
-        const pending = config.credential();
-        const [name, value] = pending instanceof Promise ? await pending : pending;
-        headers.set(name, value);
-      }
+    for (; ; attempt.retry++) {
       let response: Response | undefined;
       let failure: unknown;
       let kind: FailureKind;
       try {
-        response = await attemptOnce(config.fetch, request, timeoutMs);
+        response = await attemptOnce(config, request, attempt);
         if (response.ok) return response;
         kind = String(response.status);
       } catch (error) {
         failure = error;
         kind = error instanceof KrosTimeoutError ? 'timeout' : error instanceof KrosConnectionError ? connectionKind(error.cause) : '';
       }
-      if (isLast || signal?.aborted || !isRetryable(method, kind)) {
+      if (attempt.retry >= maxRetries || signal?.aborted || !isRetryable(method, kind)) {
         if (response) return response;
         throw failure;
       }
-      const where = `[@krosai/cockpit] ${method} ${new URL(request.url).pathname}: ${response ? `${kind} ${response.statusText}` : kind}`;
-      const asked = response && serverDelayMs(response.headers, kind === '429' ? await jsonOf(response) : undefined);
+      call.mayHaveActed ||= mayHaveActed(kind);
+      const status = response && `${kind} ${attempt.redact(response.statusText)}`.trim();
+      const where = `[@krosai/cockpit] ${method} ${new URL(request.url).pathname}: ${status ?? kind}`;
+      const asked = response && serverDelayMs(response.headers, kind === '429' ? await response.json().catch(() => undefined) : undefined);
       if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
         config.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
         return response as Response;
       }
-      const delay = asked ?? backoffMs(attempt, config.initialRetryDelayMs);
-      config.logger.info?.(`${where}; retry ${attempt} of ${maxRetries} in ${Math.round(delay)} ms`);
+      const delay = asked ?? backoffMs(attempt.retry + 1, config.initialRetryDelayMs);
+      config.logger.info?.(`${where}; retry ${attempt.retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
       await sleep(delay, signal);
     }
   };
 }
 
+/** `Bearer <token>` → `<token>`: what a server or a fetch error might echo on its own. */
+function withoutScheme(value: string): string {
+  return value.replace(/^Bearer\s+/i, '');
+}
+
 /**
- * One exchange, body included, within `timeoutMs`. Reading the body here means a stalled body times
- * out and a connection reset mid-body can be retried. The caller's abort rejects with its reason.
+ * One exchange within `timeoutMs`: the credential (a token function may be slow), the request and
+ * the whole body. The attempt races its own timer, so a `fetch` that ignores the signal cannot hang
+ * it; reading the body here means a stalled body times out and a reset mid-body can be retried.
+ * The caller's abort rejects with its reason.
  */
-async function attemptOnce(fetch: typeof globalThis.fetch, request: OutgoingRequest, timeoutMs: number): Promise<Response> {
+async function attemptOnce(config: TransportConfig, request: OutgoingRequest, attempt: Attempt): Promise<Response> {
   const { url, init, headers, body, signal: callerSignal } = request;
   const controller = new AbortController();
-  const forwardAbort = () => controller.abort(callerSignal?.reason);
-  callerSignal?.addEventListener('abort', forwardAbort);
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const stopped = new Promise<never>((_, reject) => onAbort(controller.signal, () => reject(controller.signal.reason)));
+  stopped.catch(() => {});
+  const timer = setTimeout(
+    () => controller.abort(new KrosTimeoutError(`the request timed out after ${attempt.timeoutMs} ms`)),
+    attempt.timeoutMs,
+  );
+  const stopFollowing = onAbort(callerSignal, () => controller.abort(callerSignal?.reason));
   try {
-    callerSignal?.throwIfAborted();
-    const response = await fetch(url, { ...init, headers, body, signal: controller.signal });
-    return new Response(response.body && (await response.arrayBuffer()), response);
+    if (!attempt.explicitAuth) {
+      const [name, value] = await Promise.race([config.credential(attempt.retry), stopped]);
+      headers.set(name, value);
+      if (!attempt.sent.includes(withoutScheme(value))) attempt.sent.push(withoutScheme(value));
+    }
+    const sending = config.fetch(url, { ...init, headers, body, redirect: 'manual', signal: controller.signal });
+    // A fetch that ignores the signal may still answer after the attempt gave up: free its connection.
+    sending.then((late) => (controller.signal.aborted ? late.body?.cancel() : undefined)).catch(() => {});
+    const response = await Promise.race([sending, stopped]);
+    if (response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)) {
+      response.body?.cancel().catch(() => {});
+      throw refusedRedirect(response, url, attempt.redact);
+    }
+    return await readWithin(response, attempt, stopped);
   } catch (error) {
-    throw controller.signal.aborted && !callerSignal?.aborted
-      ? new KrosTimeoutError(`the request timed out after ${timeoutMs} ms`)
-      : asKrosError(error, callerSignal);
+    if (!controller.signal.aborted) throw asKrosError(error, undefined, attempt.redact);
+    throw callerSignal?.aborted ? callerSignal.reason : controller.signal.reason;
   } finally {
     clearTimeout(timer);
-    callerSignal?.removeEventListener('abort', forwardAbort);
+    stopFollowing();
   }
 }
 
+/**
+ * Credentials go only to the API's origin, so no redirect is followed (the API never sends one):
+ * fetch would re-send `x-api-key` and `x-organization-id` to wherever a 307 points.
+ */
+function refusedRedirect(response: Response, requestUrl: string, redact: Redact): KrosApiError {
+  const location = response.redirected ? response.url : response.headers.get('location');
+  let target = 'a location the runtime does not show';
+  try {
+    if (location) target = new URL(location, requestUrl).origin;
+  } catch {
+    target = 'an invalid location';
+  }
+  const message = response.redirected
+    ? `fetch followed a redirect to ${target}; its answer is not the API's (pass a fetch that honours redirect: 'manual')`
+    : `${response.status} redirect to ${target} not followed: the SDK sends credentials only to its baseUrl`;
+  return new KrosApiError(message, response, undefined, redact);
+}
+
+/**
+ * The response as fetch gave it, its body read within the attempt, at most `maxResponseBytes` of it
+ * (counted after decompression), and served from memory. Status and headers stay untouched: rebuilding
+ * the response with `new Response` would refuse statuses and reason phrases that HTTP allows.
+ */
+async function readWithin(response: Response, attempt: Attempt, stopped: Promise<never>): Promise<Response> {
+  const { maxResponseBytes } = attempt;
+  const tooLarge = () =>
+    new KrosInvalidResponseError(
+      `${response.status} response body is over maxResponseBytes (${maxResponseBytes} bytes); the SDK stopped reading it`,
+      response,
+      undefined,
+      attempt.redact,
+    );
+  const declared = response.headers.get('content-length');
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let size = 0;
+  try {
+    if (!response.headers.has('content-encoding') && Number(declared) > maxResponseBytes) throw tooLarge();
+    while (reader) {
+      const chunk = await Promise.race([reader.read(), stopped]);
+      if (chunk.done) break;
+      size += chunk.value.byteLength;
+      if (size > maxResponseBytes) throw tooLarge();
+      chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
+    }
+  } catch (error) {
+    reader?.cancel().catch(() => {});
+    throw error;
+  }
+  return servedFromMemory(response, chunks.length === 1 ? (chunks[0] as Uint8Array<ArrayBuffer>) : concat(chunks, size));
+}
+
+function concat(chunks: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * The same `Response` object, its body methods answering from `bytes`, as often as they are called
+ * (so `clone()` is the response itself).
+ */
+function servedFromMemory(response: Response, bytes: Uint8Array<ArrayBuffer>): Response {
+  let text: string | undefined;
+  let stream: ReadableStream<Uint8Array> | undefined;
+  const readText = () => (text ??= new TextDecoder().decode(bytes));
+  Object.defineProperties(response, {
+    bodyUsed: { value: false },
+    body: {
+      get: () =>
+        (stream ??= new ReadableStream({
+          start(controller) {
+            if (bytes.byteLength) controller.enqueue(bytes.slice());
+            controller.close();
+          },
+        })),
+    },
+    text: { value: async () => readText() },
+    json: { value: async () => JSON.parse(readText()) },
+    arrayBuffer: { value: async () => bytes.slice().buffer },
+    bytes: { value: async () => bytes.slice() },
+    blob: { value: async () => new Blob([bytes], { type: response.headers.get('content-type') ?? '' }) },
+    clone: { value: () => response },
+  });
+  return response;
+}
+
 /** A failure while sending or reading: the caller's abort stays recognisable as such. */
-export function asKrosError(error: unknown, signal: AbortSignal | null | undefined): unknown {
+export function asKrosError(error: unknown, signal: AbortSignal | null | undefined, redact: Redact): unknown {
   if (error instanceof KrosError) return error;
   if (signal?.aborted) return signal.reason;
   // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
-  return new KrosConnectionError(`could not reach the KrosAI API: ${errorCode(error) || (error as Error)?.message}`, { cause: error });
-}
-
-/** The body of a buffered response as JSON, or undefined when it is not JSON (a 429 may carry `retry_after`). */
-function jsonOf(response: Response): Promise<unknown> {
-  return response
-    .clone()
-    .json()
-    .catch(() => undefined);
+  const reason = errorCode(error) || String((error as Error)?.message ?? error);
+  return new KrosConnectionError(`could not reach the KrosAI API: ${redact(reason)}`, { cause: error, redact });
 }

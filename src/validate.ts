@@ -1,6 +1,6 @@
 /**
  * Checks on user input, run before any request is built. Messages say what is wrong and where, but
- * never echo a header value or a credential: either may be a secret.
+ * never echo a header value, a credential, or a URL given as a string: each may carry a secret.
  */
 import { KrosValidationError } from './errors.js';
 import { webhookEventValues } from './generated/api.js';
@@ -8,13 +8,28 @@ import { webhookEventValues } from './generated/api.js';
 /** Headers the SDK sets from its own options; setting them through `headers` would bypass those. */
 const MANAGED_HEADERS = ['authorization', 'x-api-key', 'x-organization-id'];
 
+/**
+ * Extra headers as the caller may hold them: a plain object, a Fetch `Headers` (an incoming
+ * request's, say), or `[name, value]` pairs.
+ *
+ * @example
+ * ```ts
+ * const headers: HeadersInput = [['x-trace-id', 'abc123']];
+ * ```
+ */
+export type HeadersInput = Record<string, string> | Headers | ReadonlyArray<readonly [string, string]>;
+
 function fail(message: string): never {
   throw new KrosValidationError(message);
 }
 
-/** A rejected value, shortened, for a message. Never used for headers or credentials. */
+/** A rejected value, shortened, for a message. Never used for headers, credentials or URL strings. */
 function show(value: unknown): string {
-  return String(JSON.stringify(value)).slice(0, 80);
+  try {
+    return String(JSON.stringify(value)).slice(0, 80);
+  } catch {
+    return typeof value;
+  }
 }
 
 export function assertUuid(value: unknown, what: string): void {
@@ -22,11 +37,24 @@ export function assertUuid(value: unknown, what: string): void {
     fail(`${what} must be a UUID, got ${show(value)}`);
 }
 
-export function assertHttpUrl(value: unknown, what: string): void {
+/** An absolute http(s) URL. The string is not quoted: its userinfo or query may be a secret. */
+export function assertHttpUrl(value: unknown, what: string): URL {
   try {
-    if (typeof value === 'string' && /^https?:$/.test(new URL(value).protocol)) return;
+    const url = new URL(value as string);
+    if (typeof value === 'string' && /^https?:$/.test(url.protocol)) return url;
   } catch {}
-  fail(`${what} must be an absolute http(s) URL, got ${show(value)}`);
+  return fail(`${what} must be an absolute http(s) URL, got ${typeof value === 'string' ? 'a string that is not one' : show(value)}`);
+}
+
+/**
+ * The API root: no credentials in it (they would travel in every request and its error messages),
+ * no query or fragment (paths are appended after it, so they would misroute every call).
+ */
+export function assertBaseUrl(value: unknown, what: string): void {
+  const url = assertHttpUrl(value, what);
+  if (url.username || url.password) fail(`${what} must not contain a user name or password: pass credentials as apiKey`);
+  if (url.search || (value as string).includes('?')) fail(`${what} must not contain a query (?…): paths are appended to it`);
+  if (url.hash || (value as string).includes('#')) fail(`${what} must not contain a fragment (#…)`);
 }
 
 /** Events must be a non-empty list of names the spec knows: a webhook with no events receives nothing. */
@@ -44,29 +72,74 @@ export function assertObject(value: unknown, what: string): void {
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${what} must be an object`);
 }
 
-/** Extra headers: valid names, string values without CR/LF/NUL, and none that the SDK manages. */
-export function assertHeaders(headers: object | undefined, what: string): void {
-  if (headers === undefined) return;
-  assertObject(headers, what);
-  for (const [name, value] of Object.entries(headers)) {
-    if (MANAGED_HEADERS.includes(name.toLowerCase())) fail(`${what}: set ${name} through the apiKey, authHeader or organizationId option`);
-    // The value is not quoted: headers often carry secrets.
-    if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(name) || typeof value !== 'string' || /[\r\n\0]/.test(value)) {
-      fail(`${what}: header ${show(name)} needs a valid name and a string value without CR, LF or NUL`);
-    }
+/** A shallow copy of an options object, read once: a getter that throws, or answers differently later, cannot reach a request. */
+export function readOptions<T extends object>(value: T | null | undefined, what: string): Partial<T> {
+  if (value === undefined) return {};
+  assertObject(value, what);
+  try {
+    return { ...value };
+  } catch (error) {
+    throw new KrosValidationError(`${what} could not be read: ${(error as Error)?.message}`, { cause: error });
   }
 }
 
-/** Milliseconds for a timer: setTimeout fires at once for delays above 2^31 - 1 ms. */
+/** The JSON value that will be sent, read once: BigInt, cycles and throwing getters are refused here, not mid-request. */
+export function jsonSnapshot<T>(value: T, what: string): T {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new KrosValidationError(`${what} cannot be sent as JSON: ${(error as Error)?.message}`, { cause: error });
+  }
+  return text === undefined ? (text as T) : JSON.parse(text);
+}
+
+/**
+ * Extra headers in any {@link HeadersInput} form, checked alike and copied: valid names, string
+ * values that are ByteStrings without CR, LF or NUL, and none that the SDK manages.
+ */
+export function headersFrom(input: unknown, what: string): Headers | undefined {
+  if (input === undefined) return undefined;
+  if (!input || typeof input !== 'object') fail(`${what} must be an object, a Headers or [name, value] pairs`);
+  const headers = new Headers();
+  let pairs: unknown[];
+  try {
+    pairs = Array.isArray(input)
+      ? [...input]
+      : typeof (input as Headers).entries === 'function' && typeof (input as Headers).get === 'function'
+        ? [...(input as Headers).entries()]
+        : Object.entries(input);
+  } catch (error) {
+    throw new KrosValidationError(`${what} could not be read: ${(error as Error)?.message}`, { cause: error });
+  }
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2) fail(`${what}: each entry must be a [name, value] pair`);
+    const [name, value] = pair;
+    if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~\w-]+$/.test(name)) fail(`${what}: ${show(name)} is not a valid header name`);
+    if (MANAGED_HEADERS.includes(name.toLowerCase())) fail(`${what}: set ${name} through the apiKey, authHeader or organizationId option`);
+    // The value is not quoted: headers often carry secrets.
+    if (typeof value !== 'string' || !/^[^\r\n\0\u0100-\uffff]*$/.test(value)) {
+      fail(`${what}: header ${show(name)} needs a string value of Latin-1 characters without CR, LF or NUL`);
+    }
+    headers.append(name, value);
+  }
+  return headers;
+}
+
+/** Milliseconds for a timer: a whole number, since setTimeout fires at once for delays above 2^31 - 1 ms. */
 export function assertTimeout(value: unknown, what: string): void {
-  if (typeof value !== 'number' || !(value > 0 && value < 2 ** 31)) fail(`${what} must be 1 to 2^31 - 1 ms, got ${show(value)}`);
+  assertWholeNumber(value, what, 1, 2 ** 31 - 1);
 }
 
-export function assertCount(value: unknown, what: string): void {
-  if (!Number.isInteger(value) || (value as number) < 0) fail(`${what} must be a whole number >= 0, got ${show(value)}`);
+export function assertWholeNumber(value: unknown, what: string, min: number, max: number): void {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    fail(`${what} must be a whole number from ${min} to ${max}, got ${show(value)}`);
+  }
 }
 
-/** A credential fit for a header: the message never includes it. */
+/** A credential fit for a header: visible ASCII only. The message never includes it. */
 export function assertCredential(value: unknown, what: string): asserts value is string {
-  if (!value || typeof value !== 'string' || /[\s\0]/.test(value)) fail(`${what} must be a non-empty string without whitespace`);
+  if (!value || typeof value !== 'string' || !/^[!-~]+$/.test(value)) {
+    fail(`${what} must be a non-empty string of visible ASCII characters (no spaces)`);
+  }
 }

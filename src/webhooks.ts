@@ -2,19 +2,24 @@
  * `kros.webhooks`: the six webhook operations of the spec, with input checked before sending and
  * every failure turned into a typed error.
  */
-import { apiErrorFrom, KrosInvalidResponseError } from './errors.js';
+import { apiErrorFrom, KrosInvalidResponseError, KrosValidationError } from './errors.js';
 import { type components, type operations, webhookEventValues } from './generated/api.js';
 import { type RawClient, sendingWith } from './raw-client.js';
-import { asKrosError, type Send } from './transport.js';
+import type { Redact } from './redact.js';
+import { MAX_RETRIES } from './retry.js';
+import { asKrosError, type Call, type Logger, type Send } from './transport.js';
 import {
   assertBoolean,
-  assertCount,
   assertEvents,
-  assertHeaders,
   assertHttpUrl,
   assertObject,
   assertTimeout,
   assertUuid,
+  assertWholeNumber,
+  type HeadersInput,
+  headersFrom,
+  jsonSnapshot,
+  readOptions,
 } from './validate.js';
 
 /**
@@ -95,14 +100,15 @@ export interface RequestOptions {
    */
   organizationId?: string;
   /**
-   * Extra headers for this request. Auth and organization headers come from their own options.
+   * Extra headers for this request: a plain object, a `Headers`, or `[name, value]` pairs, checked
+   * as the client's are. Auth and organization headers come from their own options.
    *
    * @example
    * ```ts
    * await kros.webhooks.list({ headers: { 'x-trace-id': 'abc123' } });
    * ```
    */
-  headers?: Record<string, string>;
+  headers?: HeadersInput;
   /**
    * Aborts the request; the call then rejects with the signal's reason.
    *
@@ -122,7 +128,7 @@ export interface RequestOptions {
    */
   timeoutMs?: number;
   /**
-   * Retries after a retryable failure; overrides the client's `maxRetries`. `0` disables them.
+   * Retries after a retryable failure (0 to 10); overrides the client's `maxRetries`. `0` disables them.
    *
    * @example
    * ```ts
@@ -130,6 +136,15 @@ export interface RequestOptions {
    * ```
    */
   maxRetries?: number;
+  /**
+   * The most bytes the response body may have; overrides the client's `maxResponseBytes`.
+   *
+   * @example
+   * ```ts
+   * await kros.webhooks.list({ maxResponseBytes: 50 * 1024 * 1024 });
+   * ```
+   */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -179,7 +194,8 @@ export interface Webhooks {
    */
   update(id: string, patch: WebhookUpdate, options?: RequestOptions): Promise<Webhook>;
   /**
-   * Deletes a webhook.
+   * Deletes a webhook. When an earlier attempt timed out or lost its connection and the retry
+   * finds the webhook gone (404), that attempt deleted it: the call resolves, with an `info` line.
    *
    * @example
    * ```ts
@@ -198,8 +214,8 @@ export interface Webhooks {
   test(id: string, options?: RequestOptions): Promise<WebhookTestResult>;
 }
 
-/** What a success response must hold: a JSON array, a JSON object, or nothing of interest. */
-type Expected = 'array' | 'object' | undefined;
+/** What a success response must hold: a JSON array, a JSON object, or nothing (a delete). */
+type Expected = 'array' | 'object' | 'deleted';
 
 interface RawResult {
   data?: string;
@@ -207,17 +223,25 @@ interface RawResult {
   response: Response;
 }
 
-type Init = ReturnType<typeof callInit>;
+type Init = ReturnType<typeof callInit>['init'];
 
-export function createWebhooks(raw: RawClient, send: Send): Webhooks {
+export function createWebhooks(raw: RawClient, send: Send, logger: Logger): Webhooks {
   /** Checks the options, makes the call, and returns its parsed body or throws its typed error. */
   async function run<T>(expected: Expected, options: RequestOptions | undefined, call: (init: Init) => Promise<RawResult>): Promise<T> {
-    const init = callInit(send, options);
+    const { init, settings } = callInit(send, options);
     const { data, error, response } = await call(init).catch((failure) => {
-      throw asKrosError(failure, init.signal);
+      throw asKrosError(failure, init.signal, redactWith(settings));
     });
-    if (!response.ok) throw apiErrorFrom(response, error);
-    return (expected && parseBody(response, data, expected)) as T;
+    if (!response.ok) {
+      if (response.status === 404 && expected === 'deleted' && settings.mayHaveActed) {
+        logger.info?.(
+          `[@krosai/cockpit] DELETE ${new URL(response.url || 'http://x/').pathname}: 404 after an attempt that may have deleted it; deleted`,
+        );
+        return undefined as T;
+      }
+      throw apiErrorFrom(response, error, redactWith(settings));
+    }
+    return (expected === 'deleted' ? undefined : parseBody(response, data, expected, redactWith(settings))) as T;
   }
   const byId = (id: string) => {
     assertUuid(id, 'id');
@@ -227,46 +251,54 @@ export function createWebhooks(raw: RawClient, send: Send): Webhooks {
   return {
     list: (options) => run('array', options, (init) => raw.GET('/webhooks', init)),
     create: async (body, options) => {
-      assertWebhookBody(body, 'body', true);
-      return run('object', options, (init) => raw.POST('/webhooks', { ...init, body }));
+      const checked = assertWebhookBody(body, 'body', true);
+      return run('object', options, (init) => raw.POST('/webhooks', { ...init, body: checked }));
     },
     get: async (id, options) => run('object', options, (init) => raw.GET('/webhooks/{id}', { ...init, params: byId(id) })),
     update: async (id, patch, options) => {
       const params = byId(id);
-      assertWebhookBody(patch, 'patch', false);
-      return run('object', options, (init) => raw.PATCH('/webhooks/{id}', { ...init, params, body: patch }));
+      const checked = assertWebhookBody(patch, 'patch', false);
+      return run('object', options, (init) => raw.PATCH('/webhooks/{id}', { ...init, params, body: checked }));
     },
-    delete: async (id, options) => run(undefined, options, (init) => raw.DELETE('/webhooks/{id}', { ...init, params: byId(id) })),
+    delete: async (id, options) => run('deleted', options, (init) => raw.DELETE('/webhooks/{id}', { ...init, params: byId(id) })),
     test: async (id, options) => run('object', options, (init) => raw.POST('/webhooks/{id}/test', { ...init, params: byId(id) })),
   };
 }
 
-/** openapi-fetch options for one call; throws on bad options before anything is sent. */
-function callInit(send: Send, options: RequestOptions = {}) {
-  assertObject(options, 'options');
-  const { organizationId, headers, signal, timeoutMs, maxRetries } = options;
+const asIs: Redact = (text) => text;
+const redactWith = (settings: Call): Redact => settings.redact ?? asIs;
+
+/** openapi-fetch options for one call, and the settings the transport reports back on; throws on bad options before anything is sent. */
+function callInit(send: Send, options: RequestOptions | undefined) {
+  const given = readOptions(options, 'options');
+  const { organizationId, signal, timeoutMs, maxRetries, maxResponseBytes } = given;
   if (organizationId !== undefined) assertUuid(organizationId, 'options.organizationId');
   if (timeoutMs !== undefined) assertTimeout(timeoutMs, 'options.timeoutMs');
-  if (maxRetries !== undefined) assertCount(maxRetries, 'options.maxRetries');
-  assertHeaders(headers, 'options.headers');
-  return {
-    headers,
+  if (maxRetries !== undefined) assertWholeNumber(maxRetries, 'options.maxRetries', 0, MAX_RETRIES);
+  if (maxResponseBytes !== undefined) assertWholeNumber(maxResponseBytes, 'options.maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new KrosValidationError('options.signal must be an AbortSignal');
+  const settings: Call = { organizationId, timeoutMs, maxRetries, maxResponseBytes };
+  const init = {
+    headers: headersFrom(given.headers, 'options.headers'),
     signal,
     parseAs: 'text' as const,
-    fetch: sendingWith(send, { organizationId, timeoutMs, maxRetries }),
+    fetch: sendingWith(send, settings),
   };
+  return { init, settings };
 }
 
-/** A create body (all required fields) or an update patch (any subset). */
-function assertWebhookBody(body: Partial<WebhookCreate>, what: string, complete: boolean): void {
-  assertObject(body, what);
+/** A create body (all required fields) or an update patch (any subset), as the JSON that will be sent. */
+function assertWebhookBody<T extends Partial<WebhookCreate>>(given: T, what: string, complete: boolean): T {
+  assertObject(given, what);
+  const body = jsonSnapshot(given, what);
   if (complete || body.url !== undefined) assertHttpUrl(body.url, `${what}.url`);
   if (complete || body.events !== undefined) assertEvents(body.events, `${what}.events`);
   if (body.active !== undefined) assertBoolean(body.active, `${what}.active`);
+  return body;
 }
 
 /** The JSON body of a success response; anything else is the API's fault and says so. */
-function parseBody(response: Response, text: string | undefined, expected: Expected): unknown {
+function parseBody(response: Response, text: string | undefined, expected: Expected, redact: Redact): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text as string);
@@ -278,6 +310,8 @@ function parseBody(response: Response, text: string | undefined, expected: Expec
     throw new KrosInvalidResponseError(
       `${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`,
       response,
+      undefined,
+      redact,
     );
   }
   return value;

@@ -1,5 +1,6 @@
 import {
   createKrosClient,
+  type HeadersInput,
   type KrosClient,
   type RequestOptions,
   verifyWebhook,
@@ -72,10 +73,11 @@ describe('options', () => {
   it('accepts the documented request options', () => {
     expectTypeOf<RequestOptions>().toEqualTypeOf<{
       organizationId?: string;
-      headers?: Record<string, string>;
+      headers?: HeadersInput;
       signal?: AbortSignal;
       timeoutMs?: number;
       maxRetries?: number;
+      maxResponseBytes?: number;
     }>();
   });
 

@@ -83,7 +83,7 @@ describe('headers', () => {
   it('refuses a request header value with CR or LF', async () => {
     await expectRefused(
       client().webhooks.list({ headers: { 'x-trace': 'a\r\nx-injected: 1' } }),
-      'header "x-trace" needs a valid name and a string value without CR, LF or NUL',
+      'header "x-trace" needs a string value of Latin-1 characters without CR, LF or NUL',
     );
   });
 
@@ -92,7 +92,7 @@ describe('headers', () => {
   });
 
   it('refuses an invalid header name', async () => {
-    await expectRefused(client().webhooks.list({ headers: { 'bad header': '1' } }), 'header "bad header" needs a valid name');
+    await expectRefused(client().webhooks.list({ headers: { 'bad header': '1' } }), '"bad header" is not a valid header name');
   });
 
   it.each(['Authorization', 'x-api-key', 'X-Organization-Id'])('refuses %s as a plain header, pointing to its option', async (name) => {
@@ -115,7 +115,7 @@ describe('credentials', () => {
   });
 
   it('refuses an API key with a line break', () => {
-    expect(() => client({ apiKey: 'kros_test_abc\n' })).toThrow('apiKey must be a non-empty string without whitespace');
+    expect(() => client({ apiKey: 'kros_test_abc\n' })).toThrow('apiKey must be a non-empty string of visible ASCII characters');
   });
 
   it('rejects when the token function throws, keeping its error as cause', async () => {
@@ -138,13 +138,19 @@ describe('credentials', () => {
 });
 
 describe('timeouts and retries', () => {
-  it.each([0, -1, Number.NaN, 2 ** 31, '100'])('refuses timeoutMs %s', async (timeoutMs) => {
-    await expectRefused(client().webhooks.list({ timeoutMs: untyped(timeoutMs) }), 'options.timeoutMs must be 1 to 2^31 - 1 ms');
+  it.each([0, -1, Number.NaN, 2 ** 31, '100', 0.5, 100.5])('refuses timeoutMs %s', async (timeoutMs) => {
+    await expectRefused(
+      client().webhooks.list({ timeoutMs: untyped(timeoutMs) }),
+      'options.timeoutMs must be a whole number from 1 to 2147483647',
+    );
     expect(() => client({ timeoutMs: untyped(timeoutMs) })).toThrow(KrosValidationError);
   });
 
-  it.each([-1, 1.5, Number.POSITIVE_INFINITY, '2'])('refuses maxRetries %s', async (maxRetries) => {
-    await expectRefused(client().webhooks.list({ maxRetries: untyped(maxRetries) }), 'options.maxRetries must be a whole number >= 0');
+  it.each([-1, 1.5, Number.POSITIVE_INFINITY, '2', 11, Number.MAX_SAFE_INTEGER])('refuses maxRetries %s', async (maxRetries) => {
+    await expectRefused(
+      client().webhooks.list({ maxRetries: untyped(maxRetries) }),
+      'options.maxRetries must be a whole number from 0 to 10',
+    );
     expect(() => client({ maxRetries: untyped(maxRetries) })).toThrow(KrosValidationError);
   });
 });
@@ -152,5 +158,157 @@ describe('timeouts and retries', () => {
 describe('base URL', () => {
   it('refuses a base URL that is not absolute http(s), at creation', () => {
     expect(() => client({ baseUrl: 'api.krosai.com/v1' })).toThrow('baseUrl must be an absolute http(s) URL');
+  });
+});
+
+describe('base URL parts that would leak or misroute', () => {
+  it('refuses a user name and password, without quoting them', () => {
+    const attempt = () => client({ baseUrl: 'http://admin:hunter2pw@127.0.0.1:9/v1' });
+    expect(attempt).toThrow('baseUrl must not contain a user name or password');
+    expect(() => attempt()).not.toThrow(/hunter2pw|admin/);
+  });
+
+  it('refuses a query, which would end up before the path, without quoting it', () => {
+    const attempt = () => client({ baseUrl: 'http://127.0.0.1:9/v1?tenant=secret-tenant' });
+    expect(attempt).toThrow('baseUrl must not contain a query');
+    expect(() => attempt()).not.toThrow(/secret-tenant/);
+  });
+
+  it('refuses a fragment', () => {
+    expect(() => client({ baseUrl: 'http://127.0.0.1:9/v1#top' })).toThrow('baseUrl must not contain a fragment');
+  });
+
+  it('does not quote a malformed base URL', () => {
+    expect(() => client({ baseUrl: 'admin:hunter2pw@nowhere' })).not.toThrow(/hunter2pw/);
+  });
+});
+
+describe('headers in every form', () => {
+  it('refuses a Headers instance carrying the credential, per request', async () => {
+    const forwarded = new Headers({ authorization: 'Bearer end-user-token', 'x-trace-id': 'abc' });
+    await expectRefused(client().webhooks.list({ headers: forwarded }), 'set authorization through the apiKey');
+  });
+
+  it('refuses a Headers instance carrying the organization, per request', async () => {
+    const forwarded = new Headers({ 'x-organization-id': '22222222-2222-4222-8222-222222222222' });
+    await expectRefused(client().webhooks.list({ headers: forwarded }), 'set x-organization-id through');
+  });
+
+  it('refuses [name, value] pairs carrying the credential, per request', async () => {
+    await expectRefused(client().webhooks.list({ headers: [['X-Api-Key', 'other']] }), 'set X-Api-Key through');
+  });
+
+  it('refuses a Headers instance carrying the credential, on the client', () => {
+    expect(() => client({ headers: new Headers({ 'x-api-key': 'other' }) })).toThrow(KrosValidationError);
+  });
+
+  it('refuses pairs that are not pairs', async () => {
+    await expectRefused(client().webhooks.list({ headers: untyped([['x-a', '1', '2']]) }), 'each entry must be a [name, value] pair');
+  });
+
+  it('refuses a value outside Latin-1, without quoting it', async () => {
+    const pending = client().webhooks.list({ headers: { 'x-note': 'naïve ✓ secret-value' } });
+    await expectRefused(pending, 'needs a string value of Latin-1 characters');
+    await expect(pending).rejects.not.toThrow(/secret-value/);
+  });
+
+  it('refuses a NUL in a value', async () => {
+    await expectRefused(client().webhooks.list({ headers: [['x-note', 'a\0b']] }), 'without CR, LF or NUL');
+  });
+});
+
+describe('credentials a header cannot carry', () => {
+  it.each([
+    ['a Cyrillic letter', 'kros_test_\u0430bc'],
+    ['a control character', 'kros_test_\u0001abc'],
+    ['a space', 'kros_test abc'],
+  ])('refuses an API key with %s, at creation', (_name, apiKey) => {
+    expect(() => client({ apiKey })).toThrow('apiKey must be a non-empty string of visible ASCII characters');
+  });
+
+  it('refuses a token function result with a non-ASCII character, before sending', async () => {
+    await expectRefused(client({ apiKey: () => 'jwt.\u0430.x' }).webhooks.list(), 'the value returned by the apiKey function must be');
+  });
+});
+
+describe('values JSON cannot carry, and objects that fight back', () => {
+  it('refuses a BigInt in a body', async () => {
+    await expectRefused(client().webhooks.create(untyped({ ...BODY, retries: 10n })), 'body cannot be sent as JSON');
+  });
+
+  it('refuses a cyclic body', async () => {
+    const body: Record<string, unknown> = { ...BODY };
+    body.self = body;
+    await expectRefused(client().webhooks.create(untyped(body)), 'body cannot be sent as JSON');
+  });
+
+  it('refuses a Symbol where an event belongs', async () => {
+    await expectRefused(client().webhooks.create(untyped({ ...BODY, events: [Symbol('call.completed')] })), 'body.events: unknown');
+  });
+
+  it('refuses a body whose getter throws', async () => {
+    const body = {
+      ...BODY,
+      get active(): boolean {
+        throw new Error('getter exploded');
+      },
+    };
+    await expectRefused(client().webhooks.create(body), 'body cannot be sent as JSON: getter exploded');
+  });
+
+  it('reads a body once: a getter cannot pass the check and then send something else', async () => {
+    let reads = 0;
+    const body = {
+      events: BODY.events,
+      get url() {
+        return ++reads === 1 ? 'https://example.com/hooks' : 'not a url';
+      },
+    };
+    const sent = await startServer();
+    try {
+      await createKrosClient({ baseUrl: sent.url, apiKey: 'kros_test_abc' })
+        .webhooks.create(body)
+        .catch(() => {});
+      expect(JSON.parse(sent.requests[0]!.body).url).toBe('https://example.com/hooks');
+    } finally {
+      await sent.close();
+    }
+  });
+
+  it('refuses options whose getter throws', async () => {
+    const options = {
+      get timeoutMs(): number {
+        throw new Error('getter exploded');
+      },
+    };
+    await expectRefused(client().webhooks.list(options), 'options could not be read: getter exploded');
+    const clientOptions = Object.defineProperties(
+      { baseUrl: server.url, apiKey: 'kros_test_abc' },
+      Object.getOwnPropertyDescriptors(options),
+    );
+    expect(() => createKrosClient(clientOptions)).toThrow('options could not be read');
+  });
+
+  it.each([
+    ['list', () => client().webhooks.list(untyped(null))],
+    ['create', () => client().webhooks.create(BODY, untyped(null))],
+  ])('refuses options = null on %s', async (_name, call) => {
+    await expectRefused(call(), 'options must be an object');
+  });
+
+  it('refuses options = null on the client', () => {
+    expect(() => createKrosClient(untyped(null))).toThrow(KrosValidationError);
+  });
+
+  it('refuses a signal that is not an AbortSignal', async () => {
+    await expectRefused(client().webhooks.list({ signal: untyped({ aborted: false }) }), 'options.signal must be an AbortSignal');
+  });
+
+  it.each([0, -1, 1.5, '1000'])('refuses maxResponseBytes %s', async (maxResponseBytes) => {
+    await expectRefused(
+      client().webhooks.list({ maxResponseBytes: untyped(maxResponseBytes) }),
+      'options.maxResponseBytes must be a whole number',
+    );
+    expect(() => client({ maxResponseBytes: untyped(maxResponseBytes) })).toThrow(KrosValidationError);
   });
 });

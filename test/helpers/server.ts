@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 
 export interface RecordedRequest {
   method: string;
@@ -66,5 +66,29 @@ export const resetMidResponse: Responder = (_request, response) => {
 export function delayed(ms: number, respond: Responder): Responder {
   return (request, response) => {
     setTimeout(() => respond(request, response), ms);
+  };
+}
+
+/** A TCP server that answers every request with exactly these bytes: for status lines node:http would not write. */
+export async function startRawServer(answer: Buffer): Promise<TestServer> {
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('data', (data) => {
+      const [method = '', url = ''] = data.toString('latin1').split(' ');
+      requests.push({ method, url, headers: {}, body: '' });
+      socket.end(answer);
+    });
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
