@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { defineConfig, type Options } from 'tsup';
@@ -11,7 +12,12 @@ const nodeCrypto: Plugin = {
   },
 };
 
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+/** What the sources read from package.json at build time (src/user-agent.ts). */
+export const BUILD_CONSTANTS = { __SDK_VERSION__: JSON.stringify(version) };
+
 const entries: Options = {
+  define: BUILD_CONSTANTS,
   entry: { index: 'src/index.ts', webhooks: 'src/webhook-signatures.ts' },
   format: ['esm', 'cjs'],
   target: 'es2022',

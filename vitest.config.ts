@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { NODE_HMAC } from './tsup.config.ts';
+import { BUILD_CONSTANTS, NODE_HMAC } from './tsup.config.ts';
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 const PACKAGE_ALIASES = [
@@ -13,6 +13,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     projects: [
       {
+        define: BUILD_CONSTANTS,
         resolve: { alias: PACKAGE_ALIASES },
         test: {
           name: 'web-crypto',
@@ -25,6 +26,7 @@ export default defineConfig({
       },
       {
         // The verifier again, with the HMAC module the package's Node build uses.
+        define: BUILD_CONSTANTS,
         resolve: { alias: [{ find: /^\.\/hmac\.js$/, replacement: NODE_HMAC }, ...PACKAGE_ALIASES] },
         test: { name: 'node-crypto', include: ['test/signature.test.ts'], provide: { hmac: 'node:crypto' } },
       },

@@ -7,6 +7,17 @@ import { serverDelayMs } from './retry.js';
  */
 
 /**
+ * Each class's name under a registry-wide symbol: `instanceof` compares these rather than class
+ * identity, so an error thrown by the CommonJS build is an instance of the class imported from the
+ * ES module build (one dependency may `require` the SDK while the app imports it).
+ */
+const CLASS = Symbol.for('@krosai/cockpit/error-class');
+type Branded = { [CLASS]?: string };
+
+/** What `toJSON` copies when present: never a header, the request, or the raw body. */
+const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
+
+/**
  * Base class of every error thrown by `@krosai/cockpit`.
  *
  * @example
@@ -19,14 +30,43 @@ import { serverDelayMs } from './retry.js';
  * ```
  */
 export class KrosError extends Error {
-  override name = 'KrosError';
+  static readonly [CLASS]: string = 'KrosError';
   /** Hides this call's credentials in `util.inspect` output, which also renders `cause` (the caller's own, unredacted object). */
   readonly #redact: Redact | undefined;
 
   /** `redact`, when given, is applied to everything `util.inspect` shows of the error. */
   constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
     super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.name = (new.target as Branded)[CLASS] as string;
     this.#redact = options?.redact;
+  }
+
+  /** True when `value`'s class, or one it extends, is this class, in whichever build it was made. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included.
+    const brand = (this as Branded)[CLASS];
+    for (let proto = value && Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+      if ((proto.constructor as Branded)?.[CLASS] === brand) return true;
+    }
+    return false;
+  }
+
+  /**
+   * What `JSON.stringify` writes: `name`, `message`, and whichever of `status`, `code`, `details`,
+   * `requestId`, `retryAfter` and `reason` the error has.
+   *
+   * @example
+   * ```ts
+   * logger.error(JSON.stringify(error)); // {"name":"KrosNotFoundError","message":"404 Webhook not found","status":404,…}
+   * ```
+   */
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const field of JSON_FIELDS) {
+      const value = (this as Record<string, unknown>)[field];
+      if (value !== undefined) json[field] = value;
+    }
+    return json;
   }
 
   /** @internal Node's `util.inspect`: the usual rendering, with credentials replaced. */
@@ -52,7 +92,7 @@ export class KrosError extends Error {
  * ```
  */
 export class KrosValidationError extends KrosError {
-  override name = 'KrosValidationError';
+  static override readonly [CLASS]: string = 'KrosValidationError';
 }
 
 /**
@@ -67,7 +107,7 @@ export class KrosValidationError extends KrosError {
  * ```
  */
 export class KrosConnectionError extends KrosError {
-  override name = 'KrosConnectionError';
+  static override readonly [CLASS]: string = 'KrosConnectionError';
 }
 
 /**
@@ -82,13 +122,14 @@ export class KrosConnectionError extends KrosError {
  * ```
  */
 export class KrosTimeoutError extends KrosConnectionError {
-  override name = 'KrosTimeoutError';
+  static override readonly [CLASS]: string = 'KrosTimeoutError';
 }
 
 /**
- * The API answered with a status of 400 or more, or with a success response that is not the JSON
- * the spec promises. Status-specific subclasses exist for the common cases; all of them are
- * `instanceof KrosApiError`.
+ * The API answered with a status outside 2xx (or a redirect, which the SDK never follows), or with
+ * a success response that is not the JSON the spec promises. The common statuses have subclasses
+ * ({@link KrosNotFoundError}, {@link KrosRateLimitError}…), all `instanceof KrosApiError`; other
+ * statuses are a plain `KrosApiError`.
  *
  * @example
  * ```ts
@@ -100,7 +141,7 @@ export class KrosTimeoutError extends KrosConnectionError {
  * ```
  */
 export class KrosApiError extends KrosError {
-  override name = 'KrosApiError';
+  static override readonly [CLASS]: string = 'KrosApiError';
   /** The HTTP status of the response. */
   readonly status: number;
   /** The machine-readable `code` of the spec's `Error` body, when the server sent one. */
@@ -111,17 +152,104 @@ export class KrosApiError extends KrosError {
   readonly requestId: string | undefined;
   /** The response headers. */
   readonly headers: Headers;
+  /** The response body: parsed JSON, or its text when it is not JSON; credentials the server echoed are redacted. */
+  readonly body: unknown;
 
   /** `body` is the response body, parsed as JSON when it is JSON; `redact` hides credentials the server echoed. */
   constructor(message: string, response: Response, body?: unknown, redact?: Redact) {
     super(redact ? redact(message) : message, { redact });
-    const { code, details } = (redact ? redactDeep(body ?? {}, redact) : (body ?? {})) as ErrorBody;
+    this.body = redact ? redactDeep(body, redact) : body;
+    const { code, details } = (this.body ?? {}) as ErrorBody;
     this.status = response.status;
     this.code = typeof code === 'string' ? code : undefined;
     this.details = details && typeof details === 'object' ? details : undefined;
     this.requestId = response.headers.get('x-request-id') ?? undefined;
     this.headers = response.headers;
   }
+}
+
+/**
+ * 400: the request was malformed or a field failed the API's validation; `details` says which.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.get(id).catch((error) => {
+ *   if (error instanceof KrosBadRequestError) console.error(error.details);
+ * });
+ * ```
+ */
+export class KrosBadRequestError extends KrosApiError {
+  static override readonly [CLASS]: string = 'KrosBadRequestError';
+}
+
+/**
+ * 401: the API key or JWT is missing, wrong, expired or revoked.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.get(id).catch((error) => {
+ *   if (error instanceof KrosAuthenticationError) console.error('check KROSAI_API_KEY');
+ * });
+ * ```
+ */
+export class KrosAuthenticationError extends KrosApiError {
+  static override readonly [CLASS]: string = 'KrosAuthenticationError';
+}
+
+/**
+ * 403: the credential is valid but may not do this, for example in that organization.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.get(id).catch((error) => {
+ *   if (error instanceof KrosPermissionDeniedError) console.error('not allowed in this organization');
+ * });
+ * ```
+ */
+export class KrosPermissionDeniedError extends KrosApiError {
+  static override readonly [CLASS]: string = 'KrosPermissionDeniedError';
+}
+
+/**
+ * 404: no such webhook (or path), or not in this organization.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.get(id).catch((error) => {
+ *   if (error instanceof KrosNotFoundError) console.error('no such webhook');
+ * });
+ * ```
+ */
+export class KrosNotFoundError extends KrosApiError {
+  static override readonly [CLASS]: string = 'KrosNotFoundError';
+}
+
+/**
+ * 409: the request conflicts with the webhook's current state.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.get(id).catch((error) => {
+ *   if (error instanceof KrosConflictError) console.error(error.message);
+ * });
+ * ```
+ */
+export class KrosConflictError extends KrosApiError {
+  static override readonly [CLASS]: string = 'KrosConflictError';
+}
+
+/**
+ * 422: the request was understood but its content cannot be processed.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.get(id).catch((error) => {
+ *   if (error instanceof KrosUnprocessableEntityError) console.error(error.details);
+ * });
+ * ```
+ */
+export class KrosUnprocessableEntityError extends KrosApiError {
+  static override readonly [CLASS]: string = 'KrosUnprocessableEntityError';
 }
 
 /**
@@ -135,7 +263,7 @@ export class KrosApiError extends KrosError {
  * ```
  */
 export class KrosRateLimitError extends KrosApiError {
-  override name = 'KrosRateLimitError';
+  static override readonly [CLASS]: string = 'KrosRateLimitError';
   /** Seconds the API asked to wait (`Retry-After`, `retry-after-ms` or the body's `retry_after`). */
   readonly retryAfter: number | undefined;
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
@@ -162,6 +290,20 @@ export class KrosRateLimitError extends KrosApiError {
 }
 
 /**
+ * 500 or above: the API failed. `get`, `list`, `update` and `delete` were retried before this reached you.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.list().catch((error) => {
+ *   if (error instanceof KrosInternalServerError) console.error(`KrosAI failed; quote ${error.requestId} to support`);
+ * });
+ * ```
+ */
+export class KrosInternalServerError extends KrosApiError {
+  static override readonly [CLASS]: string = 'KrosInternalServerError';
+}
+
+/**
  * A success status whose body is not the JSON the spec describes (empty, truncated, HTML from a
  * proxy). Not retried: the request did reach the API.
  *
@@ -173,7 +315,7 @@ export class KrosRateLimitError extends KrosApiError {
  * ```
  */
 export class KrosInvalidResponseError extends KrosApiError {
-  override name = 'KrosInvalidResponseError';
+  static override readonly [CLASS]: string = 'KrosInvalidResponseError';
 }
 
 /**
@@ -205,7 +347,7 @@ export type SignatureFailureReason =
  * ```
  */
 export class KrosSignatureError extends KrosError {
-  override name = 'KrosSignatureError';
+  static override readonly [CLASS]: string = 'KrosSignatureError';
   /** Why the delivery was refused. */
   readonly reason: SignatureFailureReason;
 
@@ -229,5 +371,17 @@ export function apiErrorFrom(response: Response, body: unknown, redact?: Redact)
   const { error, title, detail } = (body ?? {}) as ErrorBody;
   const said = [error, title, detail].filter((part) => part && typeof part === 'string');
   const message = `${response.status} ${said.join(': ') || response.statusText || 'error'}`;
-  return new (response.status === 429 ? KrosRateLimitError : KrosApiError)(message, response, body, redact);
+  const { status } = response;
+  const ErrorClass = BY_STATUS[status] ?? (status >= 500 ? KrosInternalServerError : KrosApiError);
+  return new ErrorClass(message, response, body, redact);
 }
+
+const BY_STATUS: Record<number, typeof KrosApiError> = {
+  400: KrosBadRequestError,
+  401: KrosAuthenticationError,
+  403: KrosPermissionDeniedError,
+  404: KrosNotFoundError,
+  409: KrosConflictError,
+  422: KrosUnprocessableEntityError,
+  429: KrosRateLimitError,
+};

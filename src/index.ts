@@ -1,13 +1,21 @@
+export { KrosPromise, type WithResponse } from './api-promise.js';
 export type { ApiKey, AuthHeader } from './auth.js';
 export { createKrosClient, type KrosClient, type KrosClientOptions } from './client.js';
 export {
   KrosApiError,
+  KrosAuthenticationError,
+  KrosBadRequestError,
+  KrosConflictError,
   KrosConnectionError,
   KrosError,
+  KrosInternalServerError,
   KrosInvalidResponseError,
+  KrosNotFoundError,
+  KrosPermissionDeniedError,
   KrosRateLimitError,
   KrosSignatureError,
   KrosTimeoutError,
+  KrosUnprocessableEntityError,
   KrosValidationError,
 } from './errors.js';
 export type { RawClient } from './raw-client.js';
@@ -24,6 +32,7 @@ export {
   type WebhookDelivery,
 } from './webhook-signatures.js';
 export {
+  isWebhookEvent,
   type RequestOptions,
   WEBHOOK_EVENTS,
   type Webhook,

@@ -18,6 +18,7 @@ import {
   serverDelayMs,
   sleep,
 } from './retry.js';
+import { USER_AGENT } from './user-agent.js';
 
 /**
  * Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits.
@@ -102,6 +103,8 @@ export function createTransport(config: TransportConfig): Send {
     const organizationId = call.organizationId ?? config.organizationId;
     const { headers, signal, method } = request;
     if (organizationId && !headers.has('x-organization-id')) headers.set('x-organization-id', organizationId);
+    // A User-Agent the caller set, through headers, wins.
+    if (USER_AGENT && !headers.has('user-agent')) headers.set('user-agent', USER_AGENT);
     const explicit = CREDENTIAL_HEADERS.flatMap((name) => headers.get(name) ?? []);
     const sent = explicit.map(withoutScheme);
     call.redact = redactorFor(sent);

@@ -2,6 +2,8 @@
  * `kros.webhooks`: the six webhook operations of the spec, with input checked before sending and
  * every failure turned into a typed error.
  */
+
+import { KrosPromise, type WithResponse } from './api-promise.js';
 import { apiErrorFrom, KrosInvalidResponseError, KrosValidationError } from './errors.js';
 import { type components, type operations, webhookEventValues } from './generated/api.js';
 import { type RawClient, sendingWith } from './raw-client.js';
@@ -34,14 +36,15 @@ import {
  */
 export type Webhook = components['schemas']['Webhook'];
 /**
- * The body of `webhooks.create`: `active` may be omitted (the API defaults it to `true`).
+ * The body of `webhooks.create`: `active` may be omitted (the API defaults it to `true`). `events`
+ * may be a readonly list, such as `WEBHOOK_EVENTS` or an `as const` array.
  *
  * @example
  * ```ts
  * const body: WebhookCreate = { url: 'https://example.com/hooks', events: ['call.completed'] };
  * ```
  */
-export type WebhookCreate = components['schemas']['WebhookCreate'];
+export type WebhookCreate = WithReadonlyEvents<components['schemas']['WebhookCreate']>;
 /**
  * The body of `webhooks.update`: any subset of `url`, `events` and `active`.
  *
@@ -50,7 +53,17 @@ export type WebhookCreate = components['schemas']['WebhookCreate'];
  * const patch: WebhookUpdate = { active: false };
  * ```
  */
-export type WebhookUpdate = NonNullable<operations['updateWebhook']['requestBody']>['content']['application/json'];
+export type WebhookUpdate = WithReadonlyEvents<NonNullable<operations['updateWebhook']['requestBody']>['content']['application/json']>;
+
+type Mutable<T extends { events?: unknown }> = Omit<T, 'events'> & { events?: WebhookEvent[] };
+
+/** The SDK never changes the list it is given, so a readonly one is as good. */
+type WithReadonlyEvents<T extends { events?: unknown }> = Omit<T, 'events'> &
+  ('events' extends keyof T
+    ? undefined extends T['events']
+      ? { events?: readonly WebhookEvent[] }
+      : { events: readonly WebhookEvent[] }
+    : never);
 /**
  * One of the event names the spec defines, such as `"call.completed"`.
  *
@@ -80,6 +93,20 @@ export type WebhookTestResult = components['schemas']['WebhookTestResult'];
  * ```
  */
 export const WEBHOOK_EVENTS: readonly WebhookEvent[] = webhookEventValues;
+
+/**
+ * Whether `value` is one of the event names the spec defines: narrows a `string` from
+ * configuration to a {@link WebhookEvent}.
+ *
+ * @example
+ * ```ts
+ * const events = process.env.KROSAI_EVENTS!.split(',').filter(isWebhookEvent);
+ * await kros.webhooks.create({ url: 'https://example.com/hooks', events });
+ * ```
+ */
+export function isWebhookEvent(value: unknown): value is WebhookEvent {
+  return (webhookEventValues as readonly unknown[]).includes(value);
+}
 
 /**
  * Options for one call; they override the client's for this request only.
@@ -148,7 +175,8 @@ export interface RequestOptions {
 }
 
 /**
- * The webhook operations; every method rejects with a `KrosError` subclass on failure.
+ * The webhook operations. Every method returns a {@link KrosPromise} of its data (with
+ * `.withResponse()` for the response and request id) and rejects with a `KrosError` subclass on failure.
  *
  * @example
  * ```ts
@@ -165,7 +193,7 @@ export interface Webhooks {
    * const webhooks = await kros.webhooks.list();
    * ```
    */
-  list(options?: RequestOptions): Promise<Webhook[]>;
+  list(options?: RequestOptions): KrosPromise<Webhook[]>;
   /**
    * Creates a webhook; the response carries the generated signing `secret`.
    *
@@ -174,7 +202,7 @@ export interface Webhooks {
    * const webhook = await kros.webhooks.create({ url: 'https://example.com/hooks', events: ['call.completed'] });
    * ```
    */
-  create(body: WebhookCreate, options?: RequestOptions): Promise<Webhook>;
+  create(body: WebhookCreate, options?: RequestOptions): KrosPromise<Webhook>;
   /**
    * Fetches one webhook by id.
    *
@@ -183,7 +211,7 @@ export interface Webhooks {
    * const webhook = await kros.webhooks.get('497f6eca-6276-4993-bfeb-53cbbbba6f08');
    * ```
    */
-  get(id: string, options?: RequestOptions): Promise<Webhook>;
+  get(id: string, options?: RequestOptions): KrosPromise<Webhook>;
   /**
    * Changes any of `url`, `events` and `active`; fields left out stay as they are.
    *
@@ -192,7 +220,7 @@ export interface Webhooks {
    * await kros.webhooks.update(id, { active: false });
    * ```
    */
-  update(id: string, patch: WebhookUpdate, options?: RequestOptions): Promise<Webhook>;
+  update(id: string, patch: WebhookUpdate, options?: RequestOptions): KrosPromise<Webhook>;
   /**
    * Deletes a webhook. When an earlier attempt timed out or lost its connection and the retry
    * finds the webhook gone (404), that attempt deleted it: the call resolves, with an `info` line.
@@ -202,7 +230,7 @@ export interface Webhooks {
    * await kros.webhooks.delete(id);
    * ```
    */
-  delete(id: string, options?: RequestOptions): Promise<void>;
+  delete(id: string, options?: RequestOptions): KrosPromise<void>;
   /**
    * Asks the API to send a test delivery to the webhook's URL and reports the outcome.
    *
@@ -211,7 +239,7 @@ export interface Webhooks {
    * const { success, status_code } = await kros.webhooks.test(id);
    * ```
    */
-  test(id: string, options?: RequestOptions): Promise<WebhookTestResult>;
+  test(id: string, options?: RequestOptions): KrosPromise<WebhookTestResult>;
 }
 
 /** What a success response must hold: a JSON array, a JSON object, or nothing (a delete). */
@@ -226,23 +254,30 @@ interface RawResult {
 type Init = ReturnType<typeof callInit>['init'];
 
 export function createWebhooks(raw: RawClient, send: Send, logger: Logger): Webhooks {
-  /** Checks the options, makes the call, and returns its parsed body or throws its typed error. */
-  async function run<T>(expected: Expected, options: RequestOptions | undefined, call: (init: Init) => Promise<RawResult>): Promise<T> {
+  /** Checks the options, makes the call, and resolves to its parsed body and response, or rejects with its typed error. */
+  async function exchange<T>(expected: Expected, options: RequestOptions | undefined, call: (init: Init) => Promise<RawResult>) {
     const { init, settings } = callInit(send, options);
+    // The transport sets settings.redact once it knows the credential this call sends.
+    const redact: Redact = (text) => settings.redact?.(text) ?? text;
     const { data, error, response } = await call(init).catch((failure) => {
-      throw asKrosError(failure, init.signal, redactWith(settings));
+      throw asKrosError(failure, init.signal, redact);
+    });
+    const result = (value: unknown): WithResponse<T> => ({
+      data: value as T,
+      response,
+      requestId: response.headers.get('x-request-id') ?? undefined,
     });
     if (!response.ok) {
       if (response.status === 404 && expected === 'deleted' && settings.mayHaveActed) {
-        logger.info?.(
-          `[@krosai/cockpit] DELETE ${new URL(response.url || 'http://x/').pathname}: 404 after an attempt that may have deleted it; deleted`,
-        );
-        return undefined as T;
+        logger.info?.(`[@krosai/cockpit] DELETE ${new URL(response.url).pathname}: 404 after an attempt that may have deleted it; deleted`);
+        return result(undefined);
       }
-      throw apiErrorFrom(response, error, redactWith(settings));
+      throw apiErrorFrom(response, error, redact);
     }
-    return (expected === 'deleted' ? undefined : parseBody(response, data, expected, redactWith(settings))) as T;
+    return result(expected === 'deleted' ? undefined : parseBody(response, data, expected, redact));
   }
+  const run = <T>(expected: Expected, options: RequestOptions | undefined, call: (init: Init) => Promise<RawResult>) =>
+    new KrosPromise(exchange<T>(expected, options, call));
   const byId = (id: string) => {
     assertUuid(id, 'id');
     return { path: { id } };
@@ -250,23 +285,17 @@ export function createWebhooks(raw: RawClient, send: Send, logger: Logger): Webh
 
   return {
     list: (options) => run('array', options, (init) => raw.GET('/webhooks', init)),
-    create: async (body, options) => {
-      const checked = assertWebhookBody(body, 'body', true);
-      return run('object', options, (init) => raw.POST('/webhooks', { ...init, body: checked }));
-    },
-    get: async (id, options) => run('object', options, (init) => raw.GET('/webhooks/{id}', { ...init, params: byId(id) })),
-    update: async (id, patch, options) => {
-      const params = byId(id);
-      const checked = assertWebhookBody(patch, 'patch', false);
-      return run('object', options, (init) => raw.PATCH('/webhooks/{id}', { ...init, params, body: checked }));
-    },
-    delete: async (id, options) => run('deleted', options, (init) => raw.DELETE('/webhooks/{id}', { ...init, params: byId(id) })),
-    test: async (id, options) => run('object', options, (init) => raw.POST('/webhooks/{id}/test', { ...init, params: byId(id) })),
+    create: (body, options) => run('object', options, (init) => raw.POST('/webhooks', { ...init, body: webhookBody(body, 'body', true) })),
+    get: (id, options) => run('object', options, (init) => raw.GET('/webhooks/{id}', { ...init, params: byId(id) })),
+    update: (id, patch, options) =>
+      run('object', options, (init) => {
+        const params = byId(id);
+        return raw.PATCH('/webhooks/{id}', { ...init, params, body: webhookBody(patch, 'patch', false) });
+      }),
+    delete: (id, options) => run('deleted', options, (init) => raw.DELETE('/webhooks/{id}', { ...init, params: byId(id) })),
+    test: (id, options) => run('object', options, (init) => raw.POST('/webhooks/{id}/test', { ...init, params: byId(id) })),
   };
 }
-
-const asIs: Redact = (text) => text;
-const redactWith = (settings: Call): Redact => settings.redact ?? asIs;
 
 /** openapi-fetch options for one call, and the settings the transport reports back on; throws on bad options before anything is sent. */
 function callInit(send: Send, options: RequestOptions | undefined) {
@@ -287,10 +316,15 @@ function callInit(send: Send, options: RequestOptions | undefined) {
   return { init, settings };
 }
 
-/** A create body (all required fields) or an update patch (any subset), as the JSON that will be sent. */
-function assertWebhookBody<T extends Partial<WebhookCreate>>(given: T, what: string, complete: boolean): T {
+/**
+ * A create body (all required fields) or an update patch (any subset), as the JSON that will be
+ * sent: a fresh copy, so its `events` list is the SDK's own to type as mutable.
+ */
+function webhookBody(given: WebhookCreate, what: string, complete: true): components['schemas']['WebhookCreate'];
+function webhookBody(given: WebhookUpdate, what: string, complete: false): Mutable<WebhookUpdate>;
+function webhookBody(given: Partial<WebhookCreate>, what: string, complete: boolean): Mutable<Partial<WebhookCreate>> {
   assertObject(given, what);
-  const body = jsonSnapshot(given, what);
+  const body = jsonSnapshot(given, what) as Mutable<Partial<WebhookCreate>>;
   if (complete || body.url !== undefined) assertHttpUrl(body.url, `${what}.url`);
   if (complete || body.events !== undefined) assertEvents(body.events, `${what}.events`);
   if (body.active !== undefined) assertBoolean(body.active, `${what}.active`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createKrosClient } from '@krosai/cockpit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -51,6 +52,22 @@ describe('authentication', () => {
     const kros = createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_raw' });
     const headers = await headersOf(() => kros.raw.GET('/webhooks'));
     expect(headers.authorization).toBe('Bearer kros_test_raw');
+  });
+});
+
+describe('identification', () => {
+  const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+  it('sends a User-Agent naming the SDK version from package.json and the runtime', async () => {
+    const kros = createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_abc' });
+    const headers = await headersOf(() => kros.webhooks.list());
+    expect(headers['user-agent']).toBe(`@krosai/cockpit/${version} node/${process.versions.node}`);
+  });
+
+  it("lets the caller's own User-Agent win, on the client and per call", async () => {
+    const kros = createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_abc', headers: { 'User-Agent': 'billing-service/3.1' } });
+    expect((await headersOf(() => kros.webhooks.list()))['user-agent']).toBe('billing-service/3.1');
+    expect((await headersOf(() => kros.webhooks.list({ headers: [['user-agent', 'cron/1']] })))['user-agent']).toBe('cron/1');
   });
 });
 

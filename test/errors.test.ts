@@ -1,10 +1,17 @@
 import {
   createKrosClient,
   KrosApiError,
+  KrosAuthenticationError,
+  KrosBadRequestError,
+  KrosConflictError,
   KrosConnectionError,
   type KrosError,
+  KrosInternalServerError,
   KrosInvalidResponseError,
+  KrosNotFoundError,
+  KrosPermissionDeniedError,
   KrosRateLimitError,
+  KrosUnprocessableEntityError,
 } from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejectionOf } from './helpers/rejection.ts';
@@ -49,19 +56,70 @@ describe('HTTP errors', () => {
   });
 
   it.each([
-    [400, KrosApiError],
-    [401, KrosApiError],
-    [404, KrosApiError],
+    [400, KrosBadRequestError],
+    [401, KrosAuthenticationError],
+    [403, KrosPermissionDeniedError],
+    [404, KrosNotFoundError],
+    [409, KrosConflictError],
     [418, KrosApiError],
+    [422, KrosUnprocessableEntityError],
     [429, KrosRateLimitError],
-    [500, KrosApiError],
-    [599, KrosApiError],
+    [500, KrosInternalServerError],
+    [503, KrosInternalServerError],
+    [599, KrosInternalServerError],
   ])('maps %i to %o, a KrosApiError with that status', async (status, ErrorClass) => {
     const kros = await clientAnswering(reply(status, { error: 'nope' }));
     const error = await failure(kros.webhooks.delete(ID));
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toBeInstanceOf(KrosApiError);
     expect(error).toMatchObject({ status, name: ErrorClass.name });
+  });
+
+  it('keeps other statuses a plain KrosApiError', async () => {
+    const kros = await clientAnswering(reply(402, { error: 'pay up' }));
+    const error = await failure(kros.webhooks.list());
+    expect(error.constructor).toBe(KrosApiError);
+    expect(error).not.toBeInstanceOf(KrosNotFoundError);
+  });
+
+  it('exposes the parsed JSON body', async () => {
+    const body = { error: 'Webhook not found', code: 'WEBHOOK_NOT_FOUND', hint: 'list your webhooks' };
+    const kros = await clientAnswering(reply(404, body));
+    expect(await failure(kros.webhooks.get(ID))).toMatchObject({ body });
+  });
+
+  it('exposes a body that is not JSON as its text', async () => {
+    const kros = await clientAnswering(reply(502, '<html>Bad gateway</html>', { 'content-type': 'text/html' }));
+    expect(await failure(kros.webhooks.list())).toMatchObject({ body: '<html>Bad gateway</html>' });
+  });
+});
+
+describe('errors as JSON', () => {
+  it('writes name, message and what the API said, and no header', async () => {
+    const body = { error: 'Webhook not found', code: 'WEBHOOK_NOT_FOUND', details: { id: ID } };
+    const kros = await clientAnswering(reply(404, body, { 'x-request-id': 'req_9', 'set-cookie': 'session=abc' }));
+    const error = await failure(kros.webhooks.get(ID));
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: 'KrosNotFoundError',
+      message: '404 Webhook not found',
+      status: 404,
+      code: 'WEBHOOK_NOT_FOUND',
+      details: { id: ID },
+      requestId: 'req_9',
+    });
+  });
+
+  it('writes retryAfter for a rate limit', async () => {
+    const kros = await clientAnswering(reply(429, { error: 'slow down' }, { 'retry-after': '120' }));
+    expect(JSON.parse(JSON.stringify(await failure(kros.webhooks.list())))).toMatchObject({ name: 'KrosRateLimitError', retryAfter: 120 });
+  });
+
+  it('writes name and message for an error without a response', async () => {
+    const closed = await startServer();
+    await closed.close();
+    const kros = createKrosClient({ baseUrl: closed.url, apiKey: 'kros_test_abc', maxRetries: 0 });
+    const error = await failure(kros.webhooks.list());
+    expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'KrosConnectionError', message: error.message });
   });
 });
 

@@ -286,7 +286,7 @@ describe('timeouts hold whatever fetch does', () => {
       process.off('warning', onWarning);
     }
     expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
-  });
+  }, 30_000);
 });
 
 describe('sane waits', () => {

@@ -75,6 +75,50 @@ describe('the packed package', () => {
     expect((result as { resolved: string }).resolved).toMatch(/\/dist\/node\/index\.cjs$/);
   });
 
+  it('keeps instanceof true across the CommonJS, ES module and web builds, for every error class', async () => {
+    const result = await node(
+      'dual.mjs',
+      `import { createRequire } from 'node:module';
+       import * as esm from '@krosai/cockpit';
+       const cjs = createRequire(import.meta.url)('@krosai/cockpit');
+       const web = await import('./node_modules/@krosai/cockpit/dist/web/index.js');
+       const names = Object.keys(esm).filter((name) => name.startsWith('Kros') && name.endsWith('Error'));
+       const make = (lib, name) => {
+         if (name === 'KrosSignatureError') return new lib[name]('signature_mismatch', 'x');
+         const Class = lib[name];
+         return Class.prototype instanceof lib.KrosApiError || Class === lib.KrosApiError
+           ? new Class('x', new Response(null, { status: 404 }))
+           : new Class('x');
+       };
+       const mismatches = [];
+       for (const [from, to] of [[cjs, esm], [esm, cjs], [web, esm], [cjs, web]]) {
+         for (const made of names) {
+           for (const checked of names) {
+             const expected = make(esm, made) instanceof esm[checked];
+             if ((make(from, made) instanceof to[checked]) !== expected) mismatches.push(made + ' vs ' + checked);
+           }
+         }
+       }
+       const thrown = await cjs.createKrosClient({ apiKey: 'kros_test_x' }).webhooks.get('not-a-uuid').catch((e) => e);
+       console.log(JSON.stringify({
+         classes: names.length,
+         mismatches,
+         thrownIsValidation: thrown instanceof esm.KrosValidationError && thrown instanceof esm.KrosError,
+         thrownIsApiError: thrown instanceof esm.KrosApiError,
+         plainError: new Error('x') instanceof esm.KrosError,
+         notAnObject: 'KrosError' instanceof esm.KrosError,
+       }));`,
+    );
+    expect(result).toEqual({
+      classes: 15,
+      mismatches: [],
+      thrownIsValidation: true,
+      thrownIsApiError: false,
+      plainError: false,
+      notAnObject: false,
+    });
+  });
+
   it.each([
     ['node16', { module: 'node16', moduleResolution: 'node16' }],
     ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],

@@ -1,6 +1,7 @@
 import {
   createKrosClient,
   type HeadersInput,
+  isWebhookEvent,
   type KrosClient,
   type RequestOptions,
   verifyWebhook,
@@ -11,6 +12,7 @@ import {
   type WebhookEvent,
   type WebhookTestResult,
   type WebhookUpdate,
+  type WithResponse,
 } from '@krosai/cockpit';
 import { describe, expectTypeOf, it } from 'vitest';
 
@@ -33,6 +35,21 @@ describe('request bodies', () => {
     kros.webhooks.create({ events: ['call.completed'] });
   });
 
+  it('accepts readonly event lists: WEBHOOK_EVENTS and as const arrays', () => {
+    kros.webhooks.create({ url: 'https://example.com/hooks', events: WEBHOOK_EVENTS });
+    const events = ['call.completed', 'call.failed'] as const;
+    kros.webhooks.create({ url: 'https://example.com/hooks', events });
+    kros.webhooks.update(id, { events });
+  });
+
+  it('narrows a string[] from configuration with isWebhookEvent', () => {
+    const configured: string[] = ['call.completed'];
+    // @ts-expect-error a plain string[] is not a list of event names
+    kros.webhooks.create({ url: 'https://example.com/hooks', events: configured });
+    kros.webhooks.create({ url: 'https://example.com/hooks', events: configured.filter(isWebhookEvent) });
+    expectTypeOf(configured.filter(isWebhookEvent)).toEqualTypeOf<WebhookEvent[]>();
+  });
+
   it('makes every field of an update optional', () => {
     expectTypeOf<Record<string, never>>().toExtend<WebhookUpdate>();
     // @ts-expect-error active is a boolean
@@ -48,6 +65,12 @@ describe('return types', () => {
     expectTypeOf(kros.webhooks.update(id, { active: false })).resolves.toEqualTypeOf<Webhook>();
     expectTypeOf(kros.webhooks.delete(id)).resolves.toEqualTypeOf<void>();
     expectTypeOf(kros.webhooks.test(id)).resolves.toEqualTypeOf<WebhookTestResult>();
+  });
+
+  it('gives withResponse() the data, the response and the request id', () => {
+    expectTypeOf(kros.webhooks.list().withResponse()).resolves.toEqualTypeOf<WithResponse<Webhook[]>>();
+    expectTypeOf<WithResponse<Webhook>['requestId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<WithResponse<Webhook>['response']>().toEqualTypeOf<Response>();
   });
 
   it('types webhook fields from the spec', () => {

@@ -1,0 +1,36 @@
+/**
+ * The `User-Agent` the SDK sends: `@krosai/cockpit/<version> <runtime>/<version>`, so KrosAI can
+ * tell which SDK and runtime a request came from. None in browsers, where `User-Agent` is a
+ * forbidden header and a custom one would force a CORS preflight the API may not allow.
+ */
+
+/**
+ * The package version, written in by the build (tsup.config.ts) and the tests (vitest.config.ts)
+ * from package.json; sources run as they are (tsx scripts) have none.
+ */
+declare const __SDK_VERSION__: string | undefined;
+const VERSION = typeof __SDK_VERSION__ === 'string' ? __SDK_VERSION__ : 'source';
+
+interface Runtimes {
+  Bun?: { version?: string };
+  Deno?: { version?: { deno?: string } };
+  EdgeRuntime?: unknown;
+  navigator?: { userAgent?: string };
+  process?: { versions?: { node?: string } };
+  window?: unknown;
+  document?: unknown;
+}
+
+function runtime({ Bun, Deno, EdgeRuntime, navigator, process, window, document }: Runtimes): string | undefined {
+  if (window !== undefined && document !== undefined) return undefined;
+  if (Bun?.version) return `bun/${Bun.version}`;
+  if (Deno?.version?.deno) return `deno/${Deno.version.deno}`;
+  if (navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';
+  if (typeof EdgeRuntime === 'string') return 'edge-runtime';
+  if (process?.versions?.node) return `node/${process.versions.node}`;
+  return 'unknown';
+}
+
+const name = runtime(globalThis as Runtimes);
+
+export const USER_AGENT: string | undefined = name && `@krosai/cockpit/${VERSION} ${name}`;
