@@ -4,6 +4,7 @@
  * code and a changeset draft. Invalid input, or breaking changes without --allow-breaking, exit 1
  * with nothing written.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { GENERATED_PATH, generateTypes } from './generate.ts';
 import { loadSpec, SPEC_PATH, serializeSpec } from './spec.ts';
@@ -17,6 +18,10 @@ if (!input) {
   process.exit(2);
 }
 
+if (!existsSync(input)) {
+  console.error(`spec:update: there is no file ${input}, nothing changed`);
+  process.exit(1);
+}
 let after: Awaited<ReturnType<typeof loadSpec>>;
 try {
   after = await loadSpec(input);
