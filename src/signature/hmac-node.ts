@@ -12,9 +12,3 @@ export async function hmacSign(secret: string, body: Bytes): Promise<string> {
   const { createHmac } = await nodeCrypto();
   return createHmac('sha256', secret).update(body).digest('hex');
 }
-
-/** `signature` is 64 hex digits; timingSafeEqual compares in constant time. */
-export async function hmacVerify(secret: string, body: Bytes, signature: string): Promise<boolean> {
-  const { createHmac, timingSafeEqual } = await nodeCrypto();
-  return timingSafeEqual(createHmac('sha256', secret).update(body).digest(), Buffer.from(signature, 'hex'));
-}
