@@ -2,6 +2,7 @@
  * HMAC-SHA256 on Web Crypto: browsers, Cloudflare Workers, Vercel Edge, Node 20+. No `Buffer`, no
  * `node:` import. The Node build uses ./hmac-node.ts in its place. Digests travel as hex.
  */
+import { KrosError } from '../errors.js';
 import { type Bytes, encoder } from './bytes.js';
 
 /**
@@ -11,7 +12,11 @@ import { type Bytes, encoder } from './bytes.js';
 const keys = new Map<string, Promise<CryptoKey>>();
 
 export async function hmacSign(secret: string, body: Bytes): Promise<string> {
-  const subtle = crypto.subtle;
+  // Read where it is used, not at import: Node 18 has no global `crypto`, and must get a clear error.
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) {
+    throw new KrosError("Web Crypto (globalThis.crypto) is missing: on Node 18, use the package's `node` build");
+  }
   const key = keys.get(secret) ?? subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   keys.delete(secret);
   keys.set(secret, key);
