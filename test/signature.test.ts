@@ -341,6 +341,14 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       await expectReason(verifyWebhook(body, vector.signature, SECRET, { ...at(0), maxBodyBytes: maxBodyBytes - 1 }), 'invalid_payload');
     });
 
+    it('counts a string body in UTF-8 bytes, not in characters', async () => {
+      const body = envelope({ data: { note: '€'.repeat(100) } }); // 3 bytes per €
+      const maxBodyBytes = Buffer.byteLength(body);
+      const signature = await signWebhookPayload(body, SECRET);
+      expect((await verifyWebhook(body, signature, SECRET, { ...at(0), maxBodyBytes })).data).toEqual({ note: '€'.repeat(100) });
+      await expectReason(verifyWebhook(body, signature, SECRET, { ...at(0), maxBodyBytes: maxBodyBytes - 1 }), 'invalid_payload');
+    });
+
     it.each([Number.NaN, -1])('refuses every body when maxBodyBytes is %s, failing closed', async (maxBodyBytes) => {
       await expectReason(verifyWebhook(vector.body, vector.signature, SECRET, { ...at(0), maxBodyBytes }), 'invalid_payload');
     });

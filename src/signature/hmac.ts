@@ -3,7 +3,7 @@
  * `node:` import. The Node build uses ./hmac-node.ts in its place. Digests travel as hex.
  */
 import { KrosError } from '../errors.js';
-import { type Bytes, encoder } from './bytes.js';
+import { encoder, type Payload } from './bytes.js';
 
 /**
  * Imported keys per secret, least recently used first. Bounded, since a multi-tenant receiver may see
@@ -11,7 +11,7 @@ import { type Bytes, encoder } from './bytes.js';
  */
 const keys = new Map<string, Promise<CryptoKey>>();
 
-export async function hmacSign(secret: string, body: Bytes): Promise<string> {
+export async function hmacSign(secret: string, body: Payload): Promise<string> {
   // Read where it is used, not at import: Node 18 has no global `crypto`, and must get a clear error.
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) {
@@ -21,6 +21,6 @@ export async function hmacSign(secret: string, body: Bytes): Promise<string> {
   keys.delete(secret);
   keys.set(secret, key);
   if (keys.size > 100) keys.delete(keys.keys().next().value as string);
-  const digest = new Uint8Array(await subtle.sign('HMAC', await key, body));
+  const digest = new Uint8Array(await subtle.sign('HMAC', await key, typeof body === 'string' ? encoder.encode(body) : body));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

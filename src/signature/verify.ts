@@ -9,7 +9,7 @@
  */
 import { KrosSignatureError, KrosValidationError } from '../errors.js';
 import type { components } from '../generated/api.js';
-import { type Bytes, encoder } from './bytes.js';
+import { type Bytes, encoder, type Payload } from './bytes.js';
 import { hmacSign } from './hmac.js';
 
 type WebhookEvent = components['schemas']['WebhookEvent'];
@@ -106,6 +106,7 @@ export const SIGNATURE_HEADER = 'x-webhook-signature';
 const MAX_SIGNATURES = 8;
 
 const decoder = new TextDecoder();
+const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /**
  * Verifies a delivery's signature and timestamp and returns its parsed, typed body. Rejects with
@@ -126,7 +127,7 @@ export async function verifyWebhook(
   const { toleranceSeconds = 300, now = new Date() } = options ?? {};
   const secrets = secretList(secretOrSecrets);
   const signatures = parseSignatures(signatureHeader(headersOrSignature));
-  const body = bytesOf(rawBody, options?.maxBodyBytes);
+  const body = payloadOf(rawBody, options?.maxBodyBytes);
   for (const secret of secrets) {
     const digest = await hmacSign(secret, body);
     if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
@@ -176,21 +177,25 @@ export async function verifyWebhookRequest(
  */
 export async function signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
   const [key] = secretList(secret);
-  return `sha256=${await hmacSign(key as string, bytesOf(rawBody, Infinity))}`;
+  return `sha256=${await hmacSign(key as string, payloadOf(rawBody, Infinity))}`;
 }
 
 /**
- * A copy of the body's bytes, on a plain ArrayBuffer, made before any await: the bytes parsed are the
- * bytes hashed, whatever the caller does to its buffer meanwhile. Refused over `maxBodyBytes`.
+ * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is: it cannot
+ * change, and the Node build hashes and parses it with no round trip through bytes. Bytes are copied
+ * (onto a plain ArrayBuffer) before any await: the bytes parsed are the bytes hashed, whatever the
+ * caller does to its buffer meanwhile.
  */
-function bytesOf(rawBody: RawBody, maxBodyBytes?: number): Bytes {
+function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Payload {
+  if (typeof rawBody === 'string') {
+    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode to count only when the length leaves it open.
+    if (!(rawBody.length * 3 <= maxBodyBytes)) assertWithin(encoder.encode(rawBody).length, maxBodyBytes);
+    return rawBody;
+  }
   const view = rawBody as Uint8Array;
-  const bytes =
-    typeof rawBody === 'string'
-      ? encoder.encode(rawBody)
-      : ArrayBuffer.isView(rawBody)
-        ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) // only its own bytes of a pooled Buffer
-        : view?.byteLength >= 0 && new Uint8Array(view); // an ArrayBuffer or SharedArrayBuffer, of any realm
+  const bytes = ArrayBuffer.isView(rawBody)
+    ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) // only its own bytes of a pooled Buffer
+    : view?.byteLength >= 0 && new Uint8Array(view); // an ArrayBuffer or SharedArrayBuffer, of any realm
   if (!bytes) {
     const what = rawBody == null ? 'missing' : 'a parsed object';
     throw new KrosValidationError(`the raw body is ${what}: verify the bytes received (Express: express.raw(), not express.json())`);
@@ -218,7 +223,7 @@ async function readBody(request: Request, maxBodyBytes?: number): Promise<ArrayB
 }
 
 /** Written to fail closed: a NaN or negative limit refuses every body. */
-function assertWithin(size: number, maxBodyBytes = 1_048_576) {
+function assertWithin(size: number, maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {
   if (!(size <= maxBodyBytes)) throw new KrosSignatureError('invalid_payload', `the body is over maxBodyBytes (${maxBodyBytes})`);
 }
 
@@ -262,10 +267,10 @@ function equalInConstantTime(signature: string, digest: string): boolean {
   return difference === 0;
 }
 
-function parseDelivery(body: Uint8Array): WebhookDelivery {
+function parseDelivery(body: Payload): WebhookDelivery {
   let delivery: Partial<WebhookDelivery> | undefined;
   try {
-    delivery = JSON.parse(decoder.decode(body));
+    delivery = JSON.parse(typeof body === 'string' ? body : decoder.decode(body));
   } catch {}
   const { id, event, timestamp, data } = delivery ?? {};
   if (
