@@ -1,7 +1,7 @@
 /**
- * Verification of signed webhook deliveries. The HMAC comes from ./hmac.ts (Web Crypto: browsers,
- * edge, Deno, Bun); the package's Node build resolves that import to ./hmac-node.ts (node:crypto)
- * instead, so both share every rule here.
+ * Verification of signed webhook deliveries. The HMAC comes from ./hmac.ts (Web Crypto); the
+ * package's Node build, chosen by the `node` export condition, resolves that import to
+ * ./hmac-node.ts (node:crypto) instead, so both share every rule here.
  *
  * The scheme (KrosAI docs): `X-Webhook-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body
  * keyed with the webhook's secret. The body's own `timestamp` is covered by the signature, so
