@@ -1,19 +1,26 @@
-import { KrosSignatureError, verifyWebhook } from '@krosai/cockpit/webhooks';
-import express from 'express';
+import { KrosSignatureError, KrosValidationError, verifyWebhook } from '@krosai/cockpit/webhooks';
+import express, { type Request, type Response } from 'express';
 
 const secret = process.env.KROSAI_WEBHOOK_SECRET;
 if (!secret) throw new Error('set KROSAI_WEBHOOK_SECRET');
 
-export const app = express();
-
-// express.raw keeps the body as the Buffer that was signed; express.json() would re-serialise it.
-app.post('/webhooks/krosai', express.raw({ type: 'application/json' }), async (request, response) => {
+export const receiveWebhook = async (request: Request, response: Response) => {
   try {
     const delivery = await verifyWebhook(request.body, request.headers, secret);
     console.log(`${delivery.event} ${delivery.id}`);
     response.sendStatus(204);
   } catch (error) {
-    if (!(error instanceof KrosSignatureError)) throw error;
-    response.status(400).send(error.reason);
+    // Anything unverifiable gets a 400. A KrosValidationError means this route got no raw body: its
+    // message says why (a global express.json() mounted before it, most often).
+    if (error instanceof KrosSignatureError) response.status(400).send(error.reason);
+    else if (error instanceof KrosValidationError) response.status(400).send(error.message);
+    else throw error;
   }
-});
+};
+
+export const app = express();
+
+// The webhook route first, with express.raw: it must get the bytes that were signed (up to the
+// verifier's 1 MiB default; express.raw's own default is 100 kB). Then the JSON parser for the rest.
+app.post('/webhooks/krosai', express.raw({ type: 'application/json', limit: '1mb' }), receiveWebhook);
+app.use(express.json());

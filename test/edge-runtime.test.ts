@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { EdgeVM } from '@edge-runtime/vm';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,5 +48,30 @@ describe('the Web Crypto verifier in the Edge runtime (no Node APIs)', () => {
     expect(await vm.evaluate(`kros.signWebhookPayload(${JSON.stringify(vector.body)}, ${JSON.stringify(vector.secret)})`)).toBe(
       vector.signature,
     );
+  });
+});
+
+describe('the Web Crypto build where there is no Web Crypto (Node 18 has no global crypto)', () => {
+  /** Runs `code` against the built dist/web verifier in a Node process whose global `crypto` was deleted. */
+  function withoutWebCrypto(code: string): Promise<string> {
+    const entry = pathToFileURL(`${ROOT}dist/web/webhooks.js`).href;
+    const script = `delete globalThis.crypto; const kros = await import(${JSON.stringify(entry)}); ${code}`;
+    return new Promise((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout, stderr) =>
+        error ? reject(new Error(stderr)) : resolve(stdout),
+      );
+    });
+  }
+
+  it('loads, and verifying rejects with a KrosError that says Web Crypto is missing and points to the node build', async () => {
+    const args = `${JSON.stringify(vector.body)}, ${JSON.stringify(vector.signature)}, ${JSON.stringify(vector.secret)}`;
+    const output = await withoutWebCrypto(`
+      const errors = [await kros.verifyWebhook(${args}).catch((e) => e), await kros.signWebhookPayload(${JSON.stringify(vector.body)}, 'whsec_x').catch((e) => e)];
+      console.log(JSON.stringify(errors.map((e) => [e instanceof kros.KrosError, e.name, e.message])));`);
+    const message = "Web Crypto (globalThis.crypto) is missing: on Node 18, use the package's `node` build";
+    expect(JSON.parse(output)).toEqual([
+      [true, 'KrosError', message],
+      [true, 'KrosError', message],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signWebhookPayload, type WebhookDelivery } from '@krosai/cockpit';
+import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const SECRET = 'whsec_receiver_test';
@@ -37,13 +38,20 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+const expressRecipe = () => import('../examples/receive-express.ts');
+
 describe.each([
   ['plain node:http', async () => (await import('../examples/receive-node-http.ts')).receiver, ''],
   [
-    'Express with express.raw',
+    'Express, as written: express.raw on the webhook route before a global express.json()',
+    async () => createServer((await expressRecipe()).app),
+    '/webhooks/krosai',
+  ],
+  [
+    'Express, without a global express.json()',
     async () => {
-      const { createServer } = await import('node:http');
-      return createServer((await import('../examples/receive-express.ts')).app);
+      const { receiveWebhook } = await expressRecipe();
+      return createServer(express().post('/webhooks/krosai', express.raw({ type: 'application/json' }), receiveWebhook));
     },
     '/webhooks/krosai',
   ],
@@ -74,10 +82,46 @@ describe.each([
     expect([response.status, await response.text()]).toEqual([400, 'missing_signature']);
   });
 
+  it('refuses an unsigned POST without a body with 400 missing_signature', async () => {
+    const response = await fetch(url, { method: 'POST' });
+    expect([response.status, await response.text()]).toEqual([400, 'missing_signature']);
+  });
+
   it('refuses a replayed old delivery with 400 timestamp_out_of_tolerance', async () => {
     const { body, signature } = await signedDelivery({ timestamp: new Date(Date.now() - 3_600_000).toISOString() });
     const response = await post(url, body, signature);
     expect([response.status, await response.text()]).toEqual([400, 'timestamp_out_of_tolerance']);
+  });
+});
+
+describe('the Express recipe behind a global express.json() mounted first (the usual mistake)', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const { receiveWebhook } = await expressRecipe();
+    const app = express().use(express.json());
+    server = createServer(app.post('/webhooks/krosai', express.raw({ type: 'application/json' }), receiveWebhook));
+    url = `${await listen(server)}/webhooks/krosai`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('answers a signed delivery with 400 and a message that names express.json(), not with 500', async () => {
+    const { body, signature } = await signedDelivery();
+    const response = await post(url, body, signature);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/^the raw body is a parsed object: .*express\.json\(\)/);
+  });
+
+  it('answers a signed POST without a body with 400 and a message that says so, not with 500', async () => {
+    const { signature } = await signedDelivery();
+    const response = await fetch(url, { method: 'POST', headers: { 'x-webhook-signature': signature } });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/^the raw body is missing: /);
+  });
+
+  it('answers an unsigned POST without a body with 400, not with 500', async () => {
+    const response = await fetch(url, { method: 'POST' });
+    expect([response.status, await response.text()]).toEqual([400, 'missing_signature']);
   });
 });
 

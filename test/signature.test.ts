@@ -17,6 +17,10 @@ const at = (secondsAfterSigning: number) => ({ now: new Date(SIGNED_AT.getTime()
 const [vector] = vectors as [(typeof vectors)[number]];
 const SECRET = vector.secret;
 
+/** A delivery body signed at SIGNED_AT unless overridden, serialised compactly. */
+const envelope = (overrides: Record<string, unknown> = {}) =>
+  JSON.stringify({ id: 'evt_1', event: 'call.completed', timestamp: SIGNED_AT.toISOString(), data: {}, ...overrides });
+
 async function refusal(pending: Promise<unknown>): Promise<KrosSignatureError> {
   const error = await rejectionOf(pending);
   expect(error).toBeInstanceOf(KrosSignatureError);
@@ -25,12 +29,12 @@ async function refusal(pending: Promise<unknown>): Promise<KrosSignatureError> {
 
 describe(`webhook signatures with ${inject('hmac')}`, () => {
   it('computes the HMAC with the module of its runtime', async () => {
-    const subtleVerify = vi.spyOn(crypto.subtle, 'verify');
+    const subtleSign = vi.spyOn(crypto.subtle, 'sign');
     try {
       await verifyWebhook(vector.body, vector.signature, SECRET, at(0));
-      expect(subtleVerify).toHaveBeenCalledTimes(inject('hmac') === 'Web Crypto' ? 1 : 0);
+      expect(subtleSign).toHaveBeenCalledTimes(inject('hmac') === 'Web Crypto' ? 1 : 0);
     } finally {
-      subtleVerify.mockRestore();
+      subtleSign.mockRestore();
     }
   });
 
@@ -66,10 +70,52 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       expect((await verifyWebhook(slice, vector.signature, SECRET, at(0))).id).toBe('evt_01HZX3Q6W3');
     });
 
-    it('refuses a parsed object with an error that explains the raw-body mistake', async () => {
-      const pending = verifyWebhook(JSON.parse(vector.body), vector.signature, SECRET, at(0));
-      await expect(pending).rejects.toThrow(KrosValidationError);
-      await expect(pending).rejects.toThrow('pass the raw body bytes, not parsed JSON');
+    it('refuses a parsed object with an error that explains the raw-body mistake and names express.json()', async () => {
+      const error = await rejectionOf(verifyWebhook(JSON.parse(vector.body), vector.signature, SECRET, at(0)));
+      expect(error).toBeInstanceOf(KrosValidationError);
+      expect((error as Error).message).toMatch(/^the raw body is a parsed object: .*express\.json\(\)/);
+    });
+
+    it.each([undefined, null])('refuses a missing body (%s) with an error that says there is none', async (missing) => {
+      const error = await rejectionOf(verifyWebhook(missing as unknown as string, vector.signature, SECRET, at(0)));
+      expect(error).toBeInstanceOf(KrosValidationError);
+      expect((error as Error).message).toMatch(/^the raw body is missing: .*express\.json\(\)/);
+    });
+
+    it('accepts a body on a SharedArrayBuffer, or a view of one', async () => {
+      const shared = new SharedArrayBuffer(Buffer.byteLength(vector.body));
+      new Uint8Array(shared).set(Buffer.from(vector.body));
+      expect((await verifyWebhook(shared as unknown as ArrayBuffer, vector.signature, SECRET, at(0))).id).toBe('evt_01HZX3Q6W3');
+      expect((await verifyWebhook(new Uint8Array(shared), vector.signature, SECRET, at(0))).id).toBe('evt_01HZX3Q6W3');
+    });
+
+    it('takes options = null as no options', async () => {
+      const body = envelope({ timestamp: new Date().toISOString() });
+      const signature = await signWebhookPayload(body, SECRET);
+      expect((await verifyWebhook(body, signature, SECRET, null as unknown as undefined)).id).toBe('evt_1');
+      const request = new Request('https://receiver.example/hooks', {
+        method: 'POST',
+        headers: { 'x-webhook-signature': signature },
+        body,
+      });
+      expect((await verifyWebhookRequest(request, SECRET, null as unknown as undefined)).id).toBe('evt_1');
+    });
+
+    it('returns the bytes it verified, whenever the caller rewrites its buffer during verification', async () => {
+      const signed = envelope({ data: { amount: 1 } });
+      const forged = signed.replace('"amount":1', '"amount":9');
+      const signature = await signWebhookPayload(signed, SECRET);
+      const rewriteAfter = [0, 1, 2, 3, 4, 6, 8, 12].map((ticks) => async () => {
+        for (let i = 0; i < ticks; i++) await Promise.resolve();
+      });
+      rewriteAfter.push(() => new Promise((resolve) => setImmediate(resolve)));
+      for (const wait of rewriteAfter) {
+        const buffer = Buffer.from(signed);
+        const verifying = verifyWebhook(buffer, signature, SECRET, at(0));
+        await wait();
+        buffer.write(forged);
+        expect((await verifying).data).toEqual({ amount: 1 });
+      }
     });
   });
 
@@ -81,8 +127,25 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       ['an array value', () => ({ 'x-webhook-signature': [`sha256=${'0'.repeat(64)}`, vector.signature] })],
       ['a comma-joined repeated header', () => ({ 'x-webhook-signature': `sha256=${'0'.repeat(64)}, ${vector.signature}` })],
       ['the header value itself', () => vector.signature],
+      ['upper-case hex', () => `SHA256=${vector.signature.slice('sha256='.length).toUpperCase()}`],
     ])('finds it in %s', async (_form, headers) => {
       expect((await verifyWebhook(vector.body, headers(), SECRET, at(0))).id).toBe('evt_01HZX3Q6W3');
+    });
+
+    it.each([
+      ['v1=', `v1=${'a'.repeat(64)}`],
+      ['sha512=', `sha512=${'b'.repeat(128)}`],
+      ['a future scheme with an odd value', 't=1767268800'],
+    ])('ignores an entry of another scheme (%s) beside a valid sha256= entry', async (_scheme, entry) => {
+      expect((await verifyWebhook(vector.body, `${entry}, ${vector.signature}`, SECRET, at(0))).id).toBe('evt_01HZX3Q6W3');
+      expect((await verifyWebhook(vector.body, `${vector.signature},${entry}`, SECRET, at(0))).id).toBe('evt_01HZX3Q6W3');
+    });
+
+    it('refuses a header with entries of other schemes only as malformed_signature', async () => {
+      await expectReason(
+        verifyWebhook(vector.body, `v1=${'a'.repeat(64)}, sha512=${'b'.repeat(128)}`, SECRET, at(0)),
+        'malformed_signature',
+      );
     });
   });
 
@@ -141,8 +204,15 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       ['JSON without a timestamp', JSON.stringify({ id: 'evt_1', event: 'call.completed', data: {} })],
       ['an unparsable timestamp', JSON.stringify({ id: 'evt_1', event: 'call.completed', timestamp: 'yesterday', data: {} })],
       ['not an envelope', JSON.stringify([1, 2, 3])],
+      ['a timestamp without a zone, which would be read in local time', envelope({ timestamp: '2026-01-01T12:00:00' })],
     ])('refuses a correctly signed body that is %s', async (_what, body) => {
       await expectReason(verifyWebhook(body, await signWebhookPayload(body, SECRET), SECRET, at(0)), 'invalid_payload');
+    });
+
+    it('reads a timestamp with an offset as that instant', async () => {
+      const body = envelope({ timestamp: '2026-01-01T13:00:00+01:00' });
+      await expect(verifyWebhook(body, await signWebhookPayload(body, SECRET), SECRET, at(0))).resolves.toBeDefined();
+      await expectReason(verifyWebhook(body, await signWebhookPayload(body, SECRET), SECRET, at(3_601)), 'timestamp_out_of_tolerance');
     });
   });
 
@@ -189,12 +259,166 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       await expectReason(verifyWebhookRequest(request, SECRET, at(0)), 'signature_mismatch');
     });
 
-    it('fails with the platform error when the body was already read', async () => {
-      const request = new Request('https://receiver.example/hooks', { method: 'POST', body: vector.body });
+    it('refuses a Request whose body was already read with a KrosValidationError', async () => {
+      const request = new Request('https://receiver.example/hooks', {
+        method: 'POST',
+        headers: { 'x-webhook-signature': vector.signature },
+        body: vector.body,
+      });
       await request.text();
-      await expect(verifyWebhookRequest(request, SECRET, at(0))).rejects.toThrow(/unusable|already/i);
+      const error = await rejectionOf(verifyWebhookRequest(request, SECRET, at(0)));
+      expect(error).toBeInstanceOf(KrosValidationError);
+      expect((error as Error).message).toContain('already read');
     });
   });
+
+  describe('bounded body', () => {
+    const HUNDRED_MIB = 100 * 1024 * 1024;
+    const CHUNK = 64 * 1024;
+
+    /** A Request whose body would be `size` bytes, made only as it is read; counts what was pulled. */
+    function lazyRequest(size: number, headers: Record<string, string>) {
+      const source = { pulled: 0, cancelled: false };
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            if (source.pulled >= size) return controller.close();
+            source.pulled += CHUNK;
+            controller.enqueue(new Uint8Array(CHUNK).fill(0x20));
+          },
+          cancel() {
+            source.cancelled = true;
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const init = { method: 'POST', headers, body, duplex: 'half' } as RequestInit;
+      return { request: new Request('https://receiver.example/hooks', init), source };
+    }
+
+    it('refuses an unsigned Request without reading its body', async () => {
+      const { request, source } = lazyRequest(HUNDRED_MIB, {});
+      await expectReason(verifyWebhookRequest(request, SECRET, at(0)), 'missing_signature');
+      expect(source.pulled).toBe(0);
+    });
+
+    it('refuses a malformed signature without reading the body', async () => {
+      const { request, source } = lazyRequest(HUNDRED_MIB, { 'x-webhook-signature': 'sha256=nothex' });
+      await expectReason(verifyWebhookRequest(request, SECRET, at(0)), 'malformed_signature');
+      expect(source.pulled).toBe(0);
+    });
+
+    it('stops reading a 100 MiB body past maxBodyBytes (default 1 MiB) and cancels it', async () => {
+      const { request, source } = lazyRequest(HUNDRED_MIB, { 'x-webhook-signature': vector.signature });
+      const error = await refusal(verifyWebhookRequest(request, SECRET, at(0)));
+      expect([error.reason, error.message]).toEqual(['invalid_payload', 'invalid_payload: the body is over maxBodyBytes (1048576)']);
+      expect(source.pulled).toBeLessThanOrEqual(1024 * 1024 + CHUNK);
+      expect(source.cancelled).toBe(true);
+    });
+
+    it('honours a smaller maxBodyBytes', async () => {
+      const { request, source } = lazyRequest(HUNDRED_MIB, { 'x-webhook-signature': vector.signature });
+      await expectReason(verifyWebhookRequest(request, SECRET, { ...at(0), maxBodyBytes: 100_000 }), 'invalid_payload');
+      expect(source.pulled).toBeLessThanOrEqual(100_000 + CHUNK);
+    });
+
+    it('refuses a Content-Length over maxBodyBytes without reading the body', async () => {
+      const headers = { 'x-webhook-signature': vector.signature, 'content-length': String(HUNDRED_MIB) };
+      const { request, source } = lazyRequest(HUNDRED_MIB, headers);
+      await expectReason(verifyWebhookRequest(request, SECRET, at(0)), 'invalid_payload');
+      expect(source.pulled).toBe(0);
+    });
+
+    it('verifies a body of exactly maxBodyBytes', async () => {
+      const body = vector.body;
+      const request = new Request('https://receiver.example/hooks', {
+        method: 'POST',
+        headers: { 'x-webhook-signature': vector.signature },
+        body,
+      });
+      const maxBodyBytes = Buffer.byteLength(body);
+      expect((await verifyWebhookRequest(request, SECRET, { ...at(0), maxBodyBytes })).id).toBe('evt_01HZX3Q6W3');
+      await expectReason(verifyWebhook(body, vector.signature, SECRET, { ...at(0), maxBodyBytes: maxBodyBytes - 1 }), 'invalid_payload');
+    });
+
+    it('counts a string body in UTF-8 bytes, not in characters', async () => {
+      const body = envelope({ data: { note: '€'.repeat(100) } }); // 3 bytes per €
+      const maxBodyBytes = Buffer.byteLength(body);
+      const signature = await signWebhookPayload(body, SECRET);
+      expect((await verifyWebhook(body, signature, SECRET, { ...at(0), maxBodyBytes })).data).toEqual({ note: '€'.repeat(100) });
+      await expectReason(verifyWebhook(body, signature, SECRET, { ...at(0), maxBodyBytes: maxBodyBytes - 1 }), 'invalid_payload');
+    });
+
+    it.each([Number.NaN, -1])('refuses every body when maxBodyBytes is %s, failing closed', async (maxBodyBytes) => {
+      await expectReason(verifyWebhook(vector.body, vector.signature, SECRET, { ...at(0), maxBodyBytes }), 'invalid_payload');
+    });
+  });
+
+  describe('bounded cost', () => {
+    /** A delivery of exactly `bytes` bytes, signed at SIGNED_AT. */
+    const bodyOf = (bytes: number) => {
+      const short = envelope({ data: { transcript: '' } });
+      return Buffer.from(envelope({ data: { transcript: 'x'.repeat(bytes - short.length) } }));
+    };
+    const body = bodyOf(1024 * 1024);
+    const secrets = [SECRET, 'whsec_previous'];
+    const bogus = (count: number) => Array.from({ length: count }, (_, i) => `sha256=${i.toString(16).padStart(64, '0')}`).join(', ');
+
+    /** Median time of `hostile` over median time of `normal`, runs interleaved so drift hits both alike. */
+    async function costRatio(hostile: () => Promise<unknown>, normal: () => Promise<unknown>, runs = 9) {
+      const times: [number[], number[]] = [[], []];
+      for (let run = 0; run < runs; run++) {
+        for (const [i, task] of [hostile, normal].entries()) {
+          const start = performance.now();
+          await task();
+          times[i]!.push(performance.now() - start);
+        }
+      }
+      const [hostileMs, normalMs] = times.map((list) => list.sort((a, b) => a - b)[runs >> 1]!) as [number, number];
+      return hostileMs / normalMs;
+    }
+
+    it('refuses a header of more than 8 entries as malformed_signature', async () => {
+      await expectReason(verifyWebhook(vector.body, `${bogus(8)}, ${vector.signature}`, SECRET, at(0)), 'malformed_signature');
+      expect((await verifyWebhook(vector.body, `${bogus(7)}, ${vector.signature}`, SECRET, at(0))).id).toBe('evt_01HZX3Q6W3');
+    });
+
+    it('costs at most about twice a normal verification for 224 bogus entries, a 1 MiB body and 2 secrets', async () => {
+      const signature = await signWebhookPayload(body, SECRET);
+      const normal = () => verifyWebhook(body, signature, secrets, at(0));
+      const hostile = () => expectReason(verifyWebhook(body, bogus(224), secrets, at(0)), 'malformed_signature');
+      expect(await costRatio(hostile, normal)).toBeLessThan(2);
+    });
+
+    it('hashes the body once per secret, however many entries the header carries', async () => {
+      const oneEntry = () => expectReason(verifyWebhook(body, bogus(1), secrets, at(0)), 'signature_mismatch');
+      const eightEntries = () => expectReason(verifyWebhook(body, bogus(8), secrets, at(0)), 'signature_mismatch');
+      expect(await costRatio(eightEntries, oneEntry)).toBeLessThan(2);
+    });
+  });
+
+  // The key cache exists only in the Web Crypto module: node:crypto takes the secret as it is.
+  if (inject('hmac') === 'Web Crypto') {
+    describe('the Web Crypto key cache', () => {
+      it('keeps the 100 most recently used keys when a 101st secret arrives, instead of re-importing them all', async () => {
+        const importKey = vi.spyOn(crypto.subtle, 'importKey');
+        try {
+          const tenants = Array.from({ length: 101 }, (_, i) => `whsec_tenant_${i}`);
+          const verifyFor = async (secret: string) =>
+            verifyWebhook(vector.body, await signWebhookPayload(vector.body, secret), secret, at(0));
+          for (const secret of tenants) await verifyFor(secret);
+          expect(importKey).toHaveBeenCalledTimes(101);
+          importKey.mockClear();
+          for (const secret of tenants.slice(1)) await verifyFor(secret);
+          expect(importKey).toHaveBeenCalledTimes(0);
+          await verifyFor(tenants[0]!); // the least recently used one was evicted
+          expect(importKey).toHaveBeenCalledTimes(1);
+        } finally {
+          importKey.mockRestore();
+        }
+      });
+    });
+  }
 
   describe('tampering (property-based)', () => {
     const body = new TextEncoder().encode(vector.body);

@@ -1,4 +1,7 @@
 /** Bytes on a plain ArrayBuffer, as Web Crypto takes them. */
 export type Bytes = Uint8Array<ArrayBuffer>;
 
+/** A body as the HMAC modules take it: bytes, or a string, which stands for its UTF-8 bytes. */
+export type Payload = string | Bytes;
+
 export const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 /**
- * Verification of signed webhook deliveries. The HMAC comes from ./hmac.ts (Web Crypto: browsers,
- * edge, Deno, Bun); the package's Node build resolves that import to ./hmac-node.ts (node:crypto)
- * instead, so both share every rule here.
+ * Verification of signed webhook deliveries. The HMAC comes from ./hmac.ts (Web Crypto); the
+ * package's Node build, chosen by the `node` export condition, resolves that import to
+ * ./hmac-node.ts (node:crypto) instead, so both share every rule here.
  *
  * The scheme (KrosAI docs): `X-Webhook-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body
  * keyed with the webhook's secret. The body's own `timestamp` is covered by the signature, so
@@ -9,8 +9,8 @@
  */
 import { KrosSignatureError, KrosValidationError } from '../errors.js';
 import type { components } from '../generated/api.js';
-import { type Bytes, encoder } from './bytes.js';
-import { hmacSign, hmacVerify } from './hmac.js';
+import { type Bytes, encoder, type Payload } from './bytes.js';
+import { hmacSign } from './hmac.js';
 
 type WebhookEvent = components['schemas']['WebhookEvent'];
 
@@ -85,12 +85,28 @@ export interface VerifyOptions {
    * ```
    */
   now?: Date;
+  /**
+   * The largest body accepted, in bytes. Default: 1 MiB (1,048,576), about twenty times an hour-long
+   * call's transcript, the largest payload KrosAI documents. `verifyWebhookRequest` stops reading
+   * there (and refuses a larger `Content-Length` without reading); `verifyWebhook` refuses a larger
+   * body before hashing it. Either rejects with `KrosSignatureError` reason `invalid_payload`.
+   *
+   * @example
+   * ```ts
+   * await verifyWebhookRequest(request, secret, { maxBodyBytes: 4 * 1024 * 1024 });
+   * ```
+   */
+  maxBodyBytes?: number;
 }
 
 /** The signature header KrosAI sends with every delivery. */
 export const SIGNATURE_HEADER = 'x-webhook-signature';
 
+/** KrosAI sends one entry; the cap bounds the work of a hostile header before any hashing. */
+const MAX_SIGNATURES = 8;
+
 const decoder = new TextDecoder();
+const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /**
  * Verifies a delivery's signature and timestamp and returns its parsed, typed body. Rejects with
@@ -106,29 +122,31 @@ export async function verifyWebhook(
   rawBody: RawBody,
   headersOrSignature: SignatureSource,
   secretOrSecrets: string | string[],
-  options: VerifyOptions = {},
+  options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
-  const body = bytesOf(rawBody);
+  const { toleranceSeconds = 300, now = new Date() } = options ?? {};
   const secrets = secretList(secretOrSecrets);
-  const { toleranceSeconds = 300, now = new Date() } = options;
   const signatures = parseSignatures(signatureHeader(headersOrSignature));
-  let matched = false;
-  for (const secret of secrets) for (const signature of signatures) matched ||= await hmacVerify(secret, body, signature);
-  if (!matched) {
-    throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
+  const body = payloadOf(rawBody, options?.maxBodyBytes);
+  for (const secret of secrets) {
+    const digest = await hmacSign(secret, body);
+    if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
+      const delivery = parseDelivery(body);
+      const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
+      // Written to fail closed: a NaN or negative tolerance refuses every delivery.
+      if (!(skew <= toleranceSeconds)) {
+        throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
+      }
+      return delivery;
+    }
   }
-  const delivery = parseDelivery(body);
-  const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
-  // Written to fail closed: a NaN or negative tolerance refuses every delivery.
-  if (!(skew <= toleranceSeconds)) {
-    throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
-  }
-  return delivery;
+  throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
 }
 
 /**
  * Verifies a Fetch API `Request` (Next.js route handlers, Cloudflare Workers, Hono, Deno, Bun)
- * and returns the delivery. Reads the request body.
+ * and returns the delivery. Checks the signature header before reading the body, and reads at most
+ * `maxBodyBytes` of it.
  *
  * @example
  * ```ts
@@ -143,7 +161,8 @@ export async function verifyWebhookRequest(
   secretOrSecrets: string | string[],
   options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
-  return verifyWebhook(await request.arrayBuffer(), request.headers, secretOrSecrets, options);
+  parseSignatures(signatureHeader(request.headers));
+  return verifyWebhook(await readBody(request, options?.maxBodyBytes), request.headers, secretOrSecrets, options);
 }
 
 /**
@@ -158,16 +177,54 @@ export async function verifyWebhookRequest(
  */
 export async function signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
   const [key] = secretList(secret);
-  return `sha256=${await hmacSign(key as string, bytesOf(rawBody))}`;
+  return `sha256=${await hmacSign(key as string, payloadOf(rawBody, Infinity))}`;
 }
 
-function bytesOf(rawBody: RawBody): Bytes {
-  if (typeof rawBody === 'string') return encoder.encode(rawBody);
-  // A view (a Node Buffer from a pool, say) covers only its own bytes of the underlying buffer.
-  const view = rawBody as Bytes;
-  if (rawBody instanceof ArrayBuffer || ArrayBuffer.isView(rawBody))
-    return new Uint8Array(view.buffer ?? rawBody, view.byteOffset, view.byteLength);
-  throw new KrosValidationError('pass the raw body bytes, not parsed JSON');
+/**
+ * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is: it cannot
+ * change, and the Node build hashes and parses it with no round trip through bytes. Bytes are copied
+ * (onto a plain ArrayBuffer) before any await: the bytes parsed are the bytes hashed, whatever the
+ * caller does to its buffer meanwhile.
+ */
+function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Payload {
+  if (typeof rawBody === 'string') {
+    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode to count only when the length leaves it open.
+    if (!(rawBody.length * 3 <= maxBodyBytes)) assertWithin(encoder.encode(rawBody).length, maxBodyBytes);
+    return rawBody;
+  }
+  const view = rawBody as Uint8Array;
+  const bytes = ArrayBuffer.isView(rawBody)
+    ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) // only its own bytes of a pooled Buffer
+    : view?.byteLength >= 0 && new Uint8Array(view); // an ArrayBuffer or SharedArrayBuffer, of any realm
+  if (!bytes) {
+    const what = rawBody == null ? 'missing' : 'a parsed object';
+    throw new KrosValidationError(`the raw body is ${what}: verify the bytes received (Express: express.raw(), not express.json())`);
+  }
+  assertWithin(bytes.length, maxBodyBytes);
+  return bytes.slice();
+}
+
+/**
+ * Reads a Request's body chunk by chunk, and stops past `maxBodyBytes` (leaving the loop cancels the
+ * stream); a larger `Content-Length` is refused before reading.
+ */
+async function readBody(request: Request, maxBodyBytes?: number): Promise<ArrayBuffer> {
+  if (request.bodyUsed) throw new KrosValidationError('the request body was already read');
+  const chunks: BlobPart[] = [];
+  let size = 0;
+  assertWithin(Number(request.headers.get('content-length')), maxBodyBytes);
+  // Fetch bodies are async iterable in every server runtime (Node 18+, Deno, Bun, workerd, Edge).
+  for await (const chunk of (request.body ?? []) as unknown as AsyncIterable<Bytes>) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    assertWithin(size, maxBodyBytes);
+  }
+  return new Blob(chunks).arrayBuffer();
+}
+
+/** Written to fail closed: a NaN or negative limit refuses every body. */
+function assertWithin(size: number, maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {
+  if (!(size <= maxBodyBytes)) throw new KrosSignatureError('invalid_payload', `the body is over maxBodyBytes (${maxBodyBytes})`);
 }
 
 function secretList(secretOrSecrets: string | string[]): string[] {
@@ -185,24 +242,35 @@ function signatureHeader(source: SignatureSource): unknown[] {
   return Object.entries(source ?? {}).flatMap(([name, value]) => (name.toLowerCase() === SIGNATURE_HEADER ? value : []));
 }
 
-/** The hex digest of each `sha256=<hex>` entry; a repeated header arrives comma-joined. */
+/**
+ * The lower-case hex digest of each `sha256=` entry; a repeated header arrives comma-joined. Entries
+ * of other schemes (`v1=`, `sha512=`) are for other verifiers and are skipped, as Stripe skips
+ * non-`v1` ones; a header with none of ours is malformed.
+ */
 function parseSignatures(values: unknown[]): string[] {
   const entries = values
     .join()
     .split(/[\s,]+/)
     .filter(Boolean);
   if (!entries.length) throw new KrosSignatureError('missing_signature', `no ${SIGNATURE_HEADER} header`);
-  return entries.map((entry) => {
-    const digest = /^sha256=([0-9a-f]{64})$/i.exec(entry)?.[1];
-    if (!digest) throw new KrosSignatureError('malformed_signature', `${SIGNATURE_HEADER} is not sha256=<hex>`);
-    return digest;
-  });
+  const digests = entries.filter((entry) => /^sha256=/i.test(entry));
+  if (entries.length > MAX_SIGNATURES || !digests.length || digests.some((entry) => !/^sha256=[0-9a-f]{64}$/i.test(entry))) {
+    throw new KrosSignatureError('malformed_signature', `${SIGNATURE_HEADER} needs 1 to ${MAX_SIGNATURES} entries, a sha256=<hex>`);
+  }
+  return digests.map((entry) => entry.slice(7).toLowerCase());
 }
 
-function parseDelivery(body: Bytes): WebhookDelivery {
+/** Both are 64 hex digits; every digit is compared, so the time taken says nothing about where they differ. */
+function equalInConstantTime(signature: string, digest: string): boolean {
+  let difference = 0;
+  for (let i = 0; i < 64; i++) difference |= signature.charCodeAt(i) ^ digest.charCodeAt(i);
+  return difference === 0;
+}
+
+function parseDelivery(body: Payload): WebhookDelivery {
   let delivery: Partial<WebhookDelivery> | undefined;
   try {
-    delivery = JSON.parse(decoder.decode(body));
+    delivery = JSON.parse(typeof body === 'string' ? body : decoder.decode(body));
   } catch {}
   const { id, event, timestamp, data } = delivery ?? {};
   if (
@@ -211,9 +279,11 @@ function parseDelivery(body: Bytes): WebhookDelivery {
     typeof data !== 'object' ||
     !data ||
     typeof timestamp !== 'string' ||
+    // Without `Z` or an offset, Date.parse would read it in the receiver's own time zone.
+    !/(Z|[+-]\d\d:\d\d)$/i.test(timestamp) ||
     Number.isNaN(Date.parse(timestamp))
   ) {
-    throw new KrosSignatureError('invalid_payload', 'not a JSON { id, event, timestamp, data }');
+    throw new KrosSignatureError('invalid_payload', 'not a JSON { id, event, timestamp with Z or offset, data }');
   }
   return delivery as WebhookDelivery;
 }
