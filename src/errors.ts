@@ -7,12 +7,12 @@ import { serverDelayMs } from './retry.js';
  */
 
 /**
- * Each class's name under a registry-wide symbol: `instanceof` compares these rather than class
+ * Each class names itself (`krosClass`, a static getter: bundlers drop unused classes with getters,
+ * not with static fields or symbol keys). `instanceof` compares these names rather than class
  * identity, so an error thrown by the CommonJS build is an instance of the class imported from the
  * ES module build (one dependency may `require` the SDK while the app imports it).
  */
-const CLASS = Symbol.for('@krosai/cockpit/error-class');
-type Branded = { [CLASS]?: string };
+type Branded = { krosClass?: string };
 
 /** What `toJSON` copies when present: never a header, the request, or the raw body. */
 const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
@@ -30,23 +30,26 @@ const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 're
  * ```
  */
 export class KrosError extends Error {
-  static readonly [CLASS]: string = 'KrosError';
+  /** @internal The class's name in every build: what `instanceof` compares. */
+  static get krosClass(): string {
+    return 'KrosError';
+  }
   /** Hides this call's credentials in `util.inspect` output, which also renders `cause` (the caller's own, unredacted object). */
   readonly #redact: Redact | undefined;
 
   /** `redact`, when given, is applied to everything `util.inspect` shows of the error. */
   constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
     super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
-    this.name = (new.target as Branded)[CLASS] as string;
+    this.name = (new.target as Branded).krosClass as string;
     this.#redact = options?.redact;
   }
 
   /** True when `value`'s class, or one it extends, is this class, in whichever build it was made. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included.
-    const brand = (this as Branded)[CLASS];
+    const brand = (this as Branded).krosClass;
     for (let proto = value && Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
-      if ((proto.constructor as Branded)?.[CLASS] === brand) return true;
+      if ((proto.constructor as Branded)?.krosClass === brand) return true;
     }
     return false;
   }
@@ -92,7 +95,9 @@ export class KrosError extends Error {
  * ```
  */
 export class KrosValidationError extends KrosError {
-  static override readonly [CLASS]: string = 'KrosValidationError';
+  static override get krosClass(): string {
+    return 'KrosValidationError';
+  }
 }
 
 /**
@@ -107,7 +112,9 @@ export class KrosValidationError extends KrosError {
  * ```
  */
 export class KrosConnectionError extends KrosError {
-  static override readonly [CLASS]: string = 'KrosConnectionError';
+  static override get krosClass(): string {
+    return 'KrosConnectionError';
+  }
 }
 
 /**
@@ -122,7 +129,9 @@ export class KrosConnectionError extends KrosError {
  * ```
  */
 export class KrosTimeoutError extends KrosConnectionError {
-  static override readonly [CLASS]: string = 'KrosTimeoutError';
+  static override get krosClass(): string {
+    return 'KrosTimeoutError';
+  }
 }
 
 /**
@@ -141,7 +150,9 @@ export class KrosTimeoutError extends KrosConnectionError {
  * ```
  */
 export class KrosApiError extends KrosError {
-  static override readonly [CLASS]: string = 'KrosApiError';
+  static override get krosClass(): string {
+    return 'KrosApiError';
+  }
   /** The HTTP status of the response. */
   readonly status: number;
   /** The machine-readable `code` of the spec's `Error` body, when the server sent one. */
@@ -179,7 +190,9 @@ export class KrosApiError extends KrosError {
  * ```
  */
 export class KrosBadRequestError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosBadRequestError';
+  static override get krosClass(): string {
+    return 'KrosBadRequestError';
+  }
 }
 
 /**
@@ -193,7 +206,9 @@ export class KrosBadRequestError extends KrosApiError {
  * ```
  */
 export class KrosAuthenticationError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosAuthenticationError';
+  static override get krosClass(): string {
+    return 'KrosAuthenticationError';
+  }
 }
 
 /**
@@ -207,7 +222,9 @@ export class KrosAuthenticationError extends KrosApiError {
  * ```
  */
 export class KrosPermissionDeniedError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosPermissionDeniedError';
+  static override get krosClass(): string {
+    return 'KrosPermissionDeniedError';
+  }
 }
 
 /**
@@ -221,7 +238,9 @@ export class KrosPermissionDeniedError extends KrosApiError {
  * ```
  */
 export class KrosNotFoundError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosNotFoundError';
+  static override get krosClass(): string {
+    return 'KrosNotFoundError';
+  }
 }
 
 /**
@@ -235,7 +254,9 @@ export class KrosNotFoundError extends KrosApiError {
  * ```
  */
 export class KrosConflictError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosConflictError';
+  static override get krosClass(): string {
+    return 'KrosConflictError';
+  }
 }
 
 /**
@@ -249,7 +270,9 @@ export class KrosConflictError extends KrosApiError {
  * ```
  */
 export class KrosUnprocessableEntityError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosUnprocessableEntityError';
+  static override get krosClass(): string {
+    return 'KrosUnprocessableEntityError';
+  }
 }
 
 /**
@@ -263,7 +286,9 @@ export class KrosUnprocessableEntityError extends KrosApiError {
  * ```
  */
 export class KrosRateLimitError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosRateLimitError';
+  static override get krosClass(): string {
+    return 'KrosRateLimitError';
+  }
   /** Seconds the API asked to wait (`Retry-After`, `retry-after-ms` or the body's `retry_after`). */
   readonly retryAfter: number | undefined;
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
@@ -300,7 +325,9 @@ export class KrosRateLimitError extends KrosApiError {
  * ```
  */
 export class KrosInternalServerError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosInternalServerError';
+  static override get krosClass(): string {
+    return 'KrosInternalServerError';
+  }
 }
 
 /**
@@ -315,7 +342,9 @@ export class KrosInternalServerError extends KrosApiError {
  * ```
  */
 export class KrosInvalidResponseError extends KrosApiError {
-  static override readonly [CLASS]: string = 'KrosInvalidResponseError';
+  static override get krosClass(): string {
+    return 'KrosInvalidResponseError';
+  }
 }
 
 /**
@@ -347,7 +376,9 @@ export type SignatureFailureReason =
  * ```
  */
 export class KrosSignatureError extends KrosError {
-  static override readonly [CLASS]: string = 'KrosSignatureError';
+  static override get krosClass(): string {
+    return 'KrosSignatureError';
+  }
   /** Why the delivery was refused. */
   readonly reason: SignatureFailureReason;
 
