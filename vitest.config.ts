@@ -5,6 +5,7 @@ import { NODE_HMAC } from './tsup.config.ts';
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 const PACKAGE_ALIASES = [
   { find: /^@krosai\/cockpit\/webhooks$/, replacement: src('webhook-signatures.ts') },
+  { find: /^@krosai\/cockpit\/testing$/, replacement: src('testing.ts') },
   { find: /^@krosai\/cockpit$/, replacement: src('index.ts') },
 ];
 
