@@ -4,7 +4,7 @@
  * receiver: bounded in time, never following a redirect.
  */
 import { KrosValidationError } from '../errors.js';
-import { signWebhookPayload } from '../signature/verify.js';
+import { signWebhookPayload } from '../webhook-signatures.js';
 import type { WebhookEvent } from '../webhooks.js';
 
 /**
@@ -169,14 +169,16 @@ async function preview(response: Response): Promise<string> {
   return new TextDecoder().decode(bytes.subarray(0, BODY_PREVIEW_BYTES));
 }
 
-/** ECONNREFUSED and friends: undici hides them in the cause of "fetch failed". */
+/** ECONNREFUSED and friends, else the innermost message: undici hides the reason in the cause of "fetch failed". */
 function systemCode(error: unknown): string {
+  let reason = String((error as Error)?.message ?? error);
   for (
     let cause = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
     cause;
     cause = cause.cause as typeof cause
   ) {
     if (typeof cause.code === 'string') return cause.code;
+    if (typeof cause.message === 'string') reason = cause.message;
   }
-  return String((error as Error)?.message ?? error);
+  return reason;
 }

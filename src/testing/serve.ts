@@ -1,7 +1,7 @@
 /**
  * Serves a fetch-style handler over `node:http` on 127.0.0.1, for apps in another process or
  * language. `node:http` is imported only when a server starts, so the in-process mock also runs
- * where there is no `node:http` (a browser test, an edge runtime).
+ * where there is none (a browser test, an edge runtime); there `listen()` rejects.
  */
 
 /**
@@ -29,12 +29,15 @@ export interface IncomingCall {
   body: string;
 }
 
+const NODE_HTTP = 'node:http';
+
 /** Request bodies past this size are refused: the six operations take a few hundred bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function serve(handle: (call: IncomingCall) => Promise<Response>, port: number): Promise<MockServer> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0 to 65535, got ${port}`);
-  const { createServer } = await import('node:http');
+  // Not a literal: a browser bundle of this entry (vitest browser mode) must not try to resolve node:http.
+  const { createServer }: typeof import('node:http') = await import(NODE_HTTP);
   const server = createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     let size = 0;
