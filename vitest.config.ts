@@ -17,7 +17,8 @@ export default defineConfig({
         resolve: { alias: PACKAGE_ALIASES },
         test: {
           name: 'web-crypto',
-          include: ['test/**/*.test.ts'],
+          // examples/**/*.test.ts: the README's testing examples, run as written.
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
           globalSetup: ['test/setup/build.ts', 'test/setup/prism.ts'],
           setupFiles: ['test/setup/spec-violations.ts'],
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },

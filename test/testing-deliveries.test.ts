@@ -168,6 +168,15 @@ describe('mock.deliver', () => {
     expect(await rejectionOf(verify(first.requests[0]!, two.secret!))).toBeInstanceOf(KrosSignatureError);
   });
 
+  it('does not retry a delivery the receiver refused', async () => {
+    const failing = await receiver(reply(503));
+    const { mock, kros } = setup();
+    await kros.webhooks.create({ url: failing.url, events: ['call.completed'] });
+    expect(await mock.deliver('call.completed', {})).toMatchObject([{ success: false, status_code: 503 }]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(failing.requests).toHaveLength(1);
+  });
+
   it('resolves to no outcomes when no webhook is subscribed', async () => {
     const { mock } = setup();
     expect(await mock.deliver('number.released', {})).toEqual([]);

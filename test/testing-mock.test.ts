@@ -101,6 +101,13 @@ describe('state', () => {
     });
   });
 
+  it('answers 405 to a method that the path does not have', async () => {
+    const { mock } = setup();
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks`, { method: 'DELETE', headers: { 'x-api-key': API_KEY } });
+    expect(response.status).toBe(405);
+    expect(await response.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+  });
+
   it('mock.webhooks() is a snapshot: changing it changes nothing in the mock', async () => {
     const { mock, kros } = setup();
     await kros.webhooks.create(HOOK);
@@ -206,18 +213,26 @@ describe('injected failures', () => {
   });
 
   it('a 429 carries Retry-After, X-RateLimit-* and retry_after, as KrosAI’s rate limiter does', async () => {
+    const { mock } = setup();
+    mock.failNext({ status: 429, retryAfter: 2 });
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks`, { headers: { 'x-api-key': API_KEY } });
+    expect(response.status).toBe(429);
+    expect(Object.fromEntries(response.headers)).toMatchObject({
+      'retry-after': '2',
+      'x-ratelimit-limit': '10',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': expect.stringMatching(/^\d+$/),
+    });
+    expect(Number(response.headers.get('x-ratelimit-reset')) - Date.now() / 1000).toBeGreaterThan(0);
+    expect(await response.json()).toEqual({ error: 'Rate limit exceeded', code: 'RATE_LIMIT_EXCEEDED', retry_after: 2 });
+  });
+
+  it('the SDK reads the mock’s 429 as a KrosRateLimitError with its wait and limits', async () => {
     const { mock, kros } = setup(undefined, { maxRetries: 0 });
     mock.failNext({ status: 429, retryAfter: 2 });
     const error = await rejectionOf(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosRateLimitError);
-    const { retryAfter, rateLimit, code } = error as KrosRateLimitError;
-    expect({ retryAfter, code, limit: rateLimit.limit, remaining: rateLimit.remaining }).toEqual({
-      retryAfter: 2,
-      code: 'RATE_LIMIT_EXCEEDED',
-      limit: 10,
-      remaining: 0,
-    });
-    expect(rateLimit.reset! - Date.now() / 1000).toBeGreaterThan(0);
+    expect(error).toMatchObject({ retryAfter: 2, code: 'RATE_LIMIT_EXCEEDED', rateLimit: { limit: 10, remaining: 0 } });
   });
 
   it('failNext 500 on a create: the client does not retry a POST and rejects with the 500', async () => {
@@ -273,6 +288,19 @@ describe('transport', () => {
       const overHttp = createKrosClient({ baseUrl: server.url, apiKey: API_KEY });
       const created = await overHttp.webhooks.create(HOOK);
       expect((await kros.webhooks.list()).map((webhook) => webhook.id)).toEqual([created.id]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('listen refuses a request body over 1 MiB with 413', async () => {
+    const { mock } = setup();
+    const server = await mock.listen();
+    try {
+      const body = JSON.stringify({ url: `https://example.com/${'a'.repeat(1024 * 1024)}`, events: ['call.completed'] });
+      const response = await fetch(`${server.url}/webhooks`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body });
+      expect(response.status).toBe(413);
+      expect(mock.webhooks()).toEqual([]);
     } finally {
       await server.close();
     }
