@@ -94,7 +94,7 @@ async function deliver(args: string[]): Promise<number> {
   if (values.help) return print(DELIVER_USAGE, 0);
   const { to, event } = values;
   const secret = values.secret ?? process.env.KROSAI_WEBHOOK_SECRET;
-  if (!to || !/^https?:\/\/[^\s]+$/.test(to) || !URL.canParse(to)) throw new UsageError(`--to must be an http(s) URL\n\n${DELIVER_USAGE}`);
+  if (!to || !isHttpUrl(to)) throw new UsageError(`--to must be an http(s) URL\n\n${DELIVER_USAGE}`);
   if (!event) throw new UsageError(`--event is required, such as --event call.completed\n\n${DELIVER_USAGE}`);
   // The secret itself is never quoted back.
   if (!secret) throw new UsageError(`--secret (or KROSAI_WEBHOOK_SECRET) is required\n\n${DELIVER_USAGE}`);
@@ -109,11 +109,20 @@ async function deliver(args: string[]): Promise<number> {
   const { id } = JSON.parse(delivery.body);
   const outcome = await postDelivery(to, delivery, 10_000);
   console.log(`${event} ${id} → ${to}: ${outcome.message}`);
-  if (outcome.body) console.log(outcome.body);
+  // The receiver's words, without the control characters that could rewrite the terminal.
+  if (outcome.body) console.log(outcome.body.replace(/(?![\t\n])\p{Cc}/gu, '?'));
   return outcome.success ? 0 : 1;
 }
 
 const help = { type: 'boolean', short: 'h' } as const;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
 
 /** parseArgs (strict: unknown options and stray arguments are errors), its errors as usage errors. */
 function parse<T>(parseArgs: () => T): T {

@@ -106,6 +106,12 @@ describe('krosai-cockpit deliver', () => {
     expect(run.stdout).toMatch(/^signature_mismatch$/m);
   });
 
+  it('prints the receiver’s answer without terminal control characters', async () => {
+    const endpoint = await receiver(reply(400, 'bad\u001b[2Jsignature'));
+    const run = await cli(['deliver', '--to', endpoint.url, '--secret', SECRET, '--event', 'call.completed']);
+    expect(run.stdout).toMatch(/^bad\?\[2Jsignature$/m);
+  });
+
   it('exits 1 when nothing listens at --to', async () => {
     const closed = await startServer();
     await closed.close();

@@ -65,6 +65,18 @@ describe('state', () => {
     expect(Date.parse(updated.updated_at!)).toBeGreaterThanOrEqual(Date.parse(created.updated_at!));
   });
 
+  it('update ignores fields a patch cannot change, such as the secret and the id', async () => {
+    const { mock, kros } = setup();
+    const created = await kros.webhooks.create(HOOK);
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks/${created.id}`, {
+      method: 'PATCH',
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ secret: 'whsec_chosen_by_caller', id: '497f6eca-6276-4993-bfeb-53cbbbba6f08' }),
+    });
+    expect(response.status).toBe(200);
+    expect(mock.webhooks()).toMatchObject([{ id: created.id, secret: created.secret }]);
+  });
+
   it('delete answers 204 and the webhook leaves the list', async () => {
     const { mock, kros } = setup();
     const created = await kros.webhooks.create(HOOK);
