@@ -110,7 +110,7 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** The parsed JSON body, the raw text if it was not JSON, or `undefined` when empty. */
   body: unknown;
-  /** The status the mock answered with. */
+  /** The status the mock answered with; 0 while it is still answering (a `test` waits for the receiver). */
   status: number;
 }
 
@@ -402,10 +402,10 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
     requests,
     listen: (port = 0) => serve(handle, port),
     async deliver(event, data = {}) {
+      assertDeliveryInput(event, data);
       const subscribed = [...organizations.values()]
         .flatMap((webhooks) => [...webhooks.values()])
         .filter((webhook) => webhook.active && webhook.events.includes(event as WebhookEvent));
-      assertDeliveryInput(event, data);
       // One event, one envelope id (receivers deduplicate on it), signed with each webhook's own secret.
       const id = newDeliveryId();
       const timestamp = new Date();
