@@ -18,7 +18,8 @@ export const BUILD_CONSTANTS = { __SDK_VERSION__: JSON.stringify(version) };
 
 const entries: Options = {
   define: BUILD_CONSTANTS,
-  entry: { index: 'src/index.ts', webhooks: 'src/webhook-signatures.ts' },
+  // The testing kit shares this build's graph (one KrosError class) but none of its code reaches the other entries.
+  entry: { index: 'src/index.ts', webhooks: 'src/webhook-signatures.ts', testing: 'src/testing.ts' },
   format: ['esm', 'cjs'],
   target: 'es2022',
   // One module graph per build, so KrosError is one class whichever entry an error came from.
@@ -31,4 +32,14 @@ export default defineConfig([
   { ...entries, outDir: 'dist/web', platform: 'neutral' },
   { ...entries, outDir: 'dist/node', platform: 'node', esbuildPlugins: [nodeCrypto] },
   { ...entries, outDir: 'dist', dts: { only: true } },
+  // The `krosai-cockpit` command: Node only, ESM, self-contained.
+  {
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    target: 'es2022',
+    outDir: 'dist/node',
+    platform: 'node',
+    esbuildPlugins: [nodeCrypto],
+    clean: false,
+  },
 ]);

@@ -5,6 +5,7 @@ import { BUILD_CONSTANTS, NODE_HMAC } from './tsup.config.ts';
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 const PACKAGE_ALIASES = [
   { find: /^@krosai\/cockpit\/webhooks$/, replacement: src('webhook-signatures.ts') },
+  { find: /^@krosai\/cockpit\/testing$/, replacement: src('testing.ts') },
   { find: /^@krosai\/cockpit$/, replacement: src('index.ts') },
 ];
 
@@ -17,7 +18,8 @@ export default defineConfig({
         resolve: { alias: PACKAGE_ALIASES },
         test: {
           name: 'web-crypto',
-          include: ['test/**/*.test.ts'],
+          // examples/**/*.test.ts: the README's testing examples, run as written.
+          include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
           globalSetup: ['test/setup/build.ts', 'test/setup/prism.ts'],
           setupFiles: ['test/setup/spec-violations.ts'],
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },

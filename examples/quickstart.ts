@@ -3,10 +3,10 @@ import { createKrosClient } from '@krosai/cockpit';
 // Reads KROSAI_API_KEY, and KROSAI_BASE_URL / KROSAI_ORGANIZATION_ID when set.
 const kros = createKrosClient();
 
-const created = await kros.webhooks.create({
-  url: 'https://example.com/krosai/webhooks',
-  events: ['call.completed', 'call.failed'],
-});
+// Where KrosAI will POST the signed deliveries: your receiver's public URL.
+const url = process.env.WEBHOOK_URL ?? 'https://example.com/krosai/webhooks';
+
+const created = await kros.webhooks.create({ url, events: ['call.completed', 'call.failed'] });
 if (!created.id) throw new Error('the API returned a webhook without an id');
 const id = created.id;
 console.log(`create  → webhook ${id} for ${created.events?.join(', ')} at ${created.url}`);

@@ -1,7 +1,8 @@
 /**
- * Starts a Prism mock server for the vendored spec on a free loopback port, for the tests and the
- * demo. Prism is spawned with node directly (npx would leave it orphaned on SIGTERM) and is killed
- * when this process exits, however it exits.
+ * Starts Prism for the vendored spec on a free loopback port, for the tests and the demo: a mock
+ * server, or a validating proxy in front of a real upstream (the stateful mock). Prism is spawned
+ * with node directly (npx would leave it orphaned on SIGTERM) and is killed when this process
+ * exits, however it exits.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -16,9 +17,23 @@ export interface PrismServer {
   stop(): Promise<void>;
 }
 
-export async function startPrism(): Promise<PrismServer> {
+/** A Prism mock: it answers every request from the spec and keeps no state. */
+export function startPrism(): Promise<PrismServer> {
+  return spawnPrism(['mock', SPEC]);
+}
+
+/**
+ * A Prism proxy that forwards to `upstream` and reports in an `sl-violations` header where the
+ * request or the upstream's response departs from the spec. `--errors` turns a response violation
+ * into a Prism error (and answers invalid requests itself, without forwarding them).
+ */
+export function startPrismProxy(upstream: string, flags: ('--errors' | '--validate-request=false')[] = ['--errors']): Promise<PrismServer> {
+  return spawnPrism(['proxy', SPEC, upstream, ...flags]);
+}
+
+async function spawnPrism(args: string[]): Promise<PrismServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [PRISM, 'mock', '--host', '127.0.0.1', '--port', String(port), SPEC], {
+  const child = spawn(process.execPath, [PRISM, ...args, '--host', '127.0.0.1', '--port', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -11,8 +11,14 @@ interface Budget {
   entry: string;
   what: string;
   maxBrotliBytes: number;
+  /** A module path that must not be among the bundle's inputs. */
   mustNotContain?: string;
+  /** Text that must not appear in the bundled code: a marker of code that belongs elsewhere. */
+  mustNotInclude?: string;
 }
+
+/** A string only the testing kit's code holds (its mock's base URL): the client and verifier bundles must not. */
+const TESTING_KIT = 'api.krosai.test';
 
 const BUDGETS: Budget[] = [
   // The target was 5 000 B. openapi-fetch alone takes 2 291 B of it, and the checks, retries and errors
@@ -21,7 +27,12 @@ const BUDGETS: Budget[] = [
   // chunks and served from memory, headers in every form checked, inputs snapshotted, redaction, one
   // abort listener per signal, the verifier's own hardening) and the error classes, toJSON,
   // cross-build instanceof, withResponse() and User-Agent of issue 12.
-  { entry: 'dist/web/index.js', what: 'client: facade, errors, retries, verifier, openapi-fetch', maxBrotliBytes: 9_200 },
+  {
+    entry: 'dist/web/index.js',
+    what: 'client: facade, errors, retries, verifier, openapi-fetch',
+    maxBrotliBytes: 9_200,
+    mustNotInclude: TESTING_KIT,
+  },
   {
     entry: 'dist/web/webhooks.js',
     what: 'verifier only (@krosai/cockpit/webhooks)',
@@ -32,10 +43,13 @@ const BUDGETS: Budget[] = [
     // util.inspect and instanceof across builds (issues 10–12), 1 550 → 1 800 B.
     maxBrotliBytes: 1_800,
     mustNotContain: 'node_modules/openapi-fetch',
+    mustNotInclude: TESTING_KIT,
   },
+  // A separate entry for tests, never in an app's bundle unless imported; its budget only catches a dependency creeping in.
+  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 5_000 },
 ];
 
-export async function measure(entry: string): Promise<{ minified: number; brotli: number; inputs: string[] }> {
+export async function measure(entry: string): Promise<{ minified: number; brotli: number; inputs: string[]; code: string }> {
   const result = await build({
     stdin: { contents: `export * from './${entry}';`, resolveDir: process.cwd() },
     bundle: true,
@@ -47,18 +61,25 @@ export async function measure(entry: string): Promise<{ minified: number; brotli
   });
   const [output] = result.outputFiles;
   const code = (output as { contents: Uint8Array }).contents;
-  return { minified: code.length, brotli: brotliCompressSync(code).length, inputs: Object.keys(result.metafile.inputs) };
+  return {
+    minified: code.length,
+    brotli: brotliCompressSync(code).length,
+    inputs: Object.keys(result.metafile.inputs),
+    code: new TextDecoder().decode(code),
+  };
 }
 
 let failed = false;
 for (const budget of BUDGETS) {
-  const { minified, brotli, inputs } = await measure(budget.entry);
+  const { minified, brotli, inputs, code } = await measure(budget.entry);
   const over = brotli > budget.maxBrotliBytes;
   const forbidden = budget.mustNotContain && inputs.some((input) => input.includes(budget.mustNotContain as string));
-  failed ||= over || Boolean(forbidden);
+  const intruder = budget.mustNotInclude && code.includes(budget.mustNotInclude);
+  failed ||= over || Boolean(forbidden) || Boolean(intruder);
   console.log(
-    `${over || forbidden ? 'FAIL' : 'ok  '} ${budget.what}: ${minified} B minified, ${brotli} B brotli (budget ${budget.maxBrotliBytes} B)` +
-      (forbidden ? `; contains ${budget.mustNotContain}` : ''),
+    `${over || forbidden || intruder ? 'FAIL' : 'ok  '} ${budget.what}: ${minified} B minified, ${brotli} B brotli (budget ${budget.maxBrotliBytes} B)` +
+      (forbidden ? `; contains ${budget.mustNotContain}` : '') +
+      (budget.mustNotInclude ? (intruder ? '; contains testing-kit code' : '; no testing-kit code') : ''),
   );
 }
 process.exitCode = failed ? 1 : 0;

@@ -3,9 +3,16 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/workspace.ts';
 
-const ENTRIES = ['src/index.ts', 'src/webhook-signatures.ts'];
+const ENTRIES = ['src/index.ts', 'src/webhook-signatures.ts', 'src/testing.ts'];
 /** Interfaces whose every member is an option a user sets. */
-const OPTION_BAGS = ['KrosClientOptions', 'RequestOptions', 'VerifyOptions'];
+const OPTION_BAGS = [
+  'KrosClientOptions',
+  'RequestOptions',
+  'VerifyOptions',
+  'MockKrosApiOptions',
+  'FailureOptions',
+  'SignedDeliveryOptions',
+];
 
 const program = ts.createProgram(
   ENTRIES.map((entry) => join(ROOT, entry)),

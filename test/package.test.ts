@@ -31,10 +31,40 @@ const SIGNED = `
   const delivery = await verifyWebhook(body, signature, 'whsec_x');`;
 
 describe('the packed package', () => {
-  it('ships only dist and the package files', async () => {
+  it('ships only dist, the spec and the package files', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
     const files: string[] = JSON.parse(stdout)[0].files.map((file: { path: string }) => file.path);
-    expect(files.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['README.md', 'package.json']);
+    expect(files.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['README.md', 'openapi/krosai-cockpit.json', 'package.json']);
+  });
+
+  it('serves the testing kit, whose errors are the root entry’s classes, and the spec as @krosai/cockpit/openapi.json', async () => {
+    const result = await node(
+      'testing.mjs',
+      `import { createKrosClient, KrosValidationError } from '@krosai/cockpit';
+       import { createMockKrosApi } from '@krosai/cockpit/testing';
+       import spec from '@krosai/cockpit/openapi.json' with { type: 'json' };
+       const mock = createMockKrosApi();
+       const kros = createKrosClient({ fetch: mock.fetch, baseUrl: mock.baseUrl, apiKey: 'kros_test_x' });
+       await kros.webhooks.create({ url: 'https://example.com/hooks', events: ['call.completed'] });
+       const server = await mock.listen();
+       const overHttp = await createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_x' }).webhooks.list();
+       await server.close();
+       let refused;
+       try { mock.failNext({ status: 200 }); } catch (error) { refused = error; }
+       console.log(JSON.stringify({
+         listed: overHttp.length,
+         sameErrorClass: refused instanceof KrosValidationError,
+         spec: spec.info.title,
+         resolved: import.meta.resolve('@krosai/cockpit/testing'),
+       }));`,
+    );
+    expect(result).toMatchObject({ listed: 1, sameErrorClass: true, spec: 'KrosAI Cockpit API' });
+    expect((result as { resolved: string }).resolved).toMatch(/\/dist\/node\/testing\.js$/);
+  });
+
+  it('installs the krosai-cockpit command', async () => {
+    const { stdout } = await run(join(consumer, 'node_modules/.bin/krosai-cockpit'), ['deliver', '--help']);
+    expect(stdout).toContain('Usage: krosai-cockpit deliver');
   });
 
   it('works with ESM import, on node:crypto under Node', async () => {
@@ -131,6 +161,9 @@ describe('the packed package', () => {
         join(dir, 'consumer.ts'),
         `import { createKrosClient, KrosApiError, type Webhook, type WebhookCreate } from '@krosai/cockpit';
        import { verifyWebhook, type WebhookDelivery } from '@krosai/cockpit/webhooks';
+       import { createMockKrosApi, createSignedDelivery, type SignedDelivery } from '@krosai/cockpit/testing';
+       export const mock = createMockKrosApi({ apiKeys: ['kros_test_x'] });
+       export const signed: Promise<SignedDelivery> = createSignedDelivery('call.completed', {}, 'whsec_x');
        const kros = createKrosClient({ apiKey: async () => 'jwt' });
        const body: WebhookCreate = { url: 'https://example.com', events: ['call.completed'] };
        export const created: Promise<Webhook> = kros.webhooks.create(body);

@@ -5,20 +5,35 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/workspace.ts';
 
 const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-const snippets = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((match) => match[1] ?? '');
+// Blocks that copy an example file are type-checked as that file, where its relative imports resolve.
+const snippets = [...readme.matchAll(/(<!-- example: \S+ -->\n)?^```ts\n([\s\S]*?)^```/gm)]
+  .filter(([, example]) => !example)
+  .map((match) => match[2] ?? '');
 
 describe('README.md', () => {
-  // The demo runs examples/quickstart.ts and test/receive.test.ts runs the receiver recipes.
+  // The demo runs examples/quickstart.ts, test/receive.test.ts runs the receiver recipes, and the
+  // examples/**/*.test.ts files are themselves in the vitest run (vitest.config.ts).
   const examples = [...readme.matchAll(/^<!-- example: (\S+) -->\n```ts\n([\s\S]*?)^```/gm)];
 
-  it('shows the quickstart and the four receiver recipes', () => {
+  it('shows the quickstart, the four receiver recipes and the testing examples', () => {
     expect(examples.map(([, path]) => path)).toEqual([
       'examples/quickstart.ts',
       'examples/receive-node-http.ts',
       'examples/receive-express.ts',
       'examples/receive-fetch.ts',
       'examples/receive-once.ts',
+      'examples/testing/register-webhook.ts',
+      'examples/testing/register-webhook.test.ts',
+      'examples/testing/receive-fetch.test.ts',
     ]);
+  });
+
+  it('shows testing examples that the test run includes', async () => {
+    const { default: config } = await import('../vitest.config.ts');
+    const include = config.test?.projects?.flatMap((project) =>
+      typeof project === 'object' && 'test' in project ? (project.test?.include ?? []) : [],
+    );
+    expect(include).toContain('examples/**/*.test.ts');
   });
 
   it.each(examples.map(([, path, code]) => [path, code]))('shows %s exactly as the file that runs', async (path, code) => {
@@ -30,7 +45,8 @@ describe('README.md', () => {
     const dir = join(ROOT, 'test/.readme-snippets');
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.ts'] }));
+    const exampleFiles = examples.map(([, path]) => `../../${path}`);
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.ts', ...exampleFiles] }));
     await Promise.all(snippets.map((code, i) => writeFile(join(dir, `snippet-${i + 1}.ts`), code)));
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const output = await new Promise<string>((resolve) => {

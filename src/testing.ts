@@ -1,0 +1,17 @@
+/**
+ * The `@krosai/cockpit/testing` entry: a stateful mock of the KrosAI webhooks API and signed test
+ * deliveries, for the tests of services and receivers that use the SDK. Not part of the client or
+ * verifier bundles.
+ */
+export { createSignedDelivery, type SignedDelivery, type SignedDeliveryOptions } from './testing/deliveries.js';
+export {
+  createMockKrosApi,
+  type DeliveryOutcome,
+  type FailureOptions,
+  type MockKrosApi,
+  type MockKrosApiOptions,
+  type MockWebhook,
+  type RecordedRequest,
+  TEST_EVENT,
+} from './testing/mock-api.js';
+export type { MockServer } from './testing/serve.js';

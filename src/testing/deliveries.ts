@@ -1,0 +1,184 @@
+/**
+ * Signed deliveries as KrosAI sends them (krosai-facts: an envelope `{ id, event, timestamp, data }`
+ * POSTed as JSON with `X-Webhook-Signature: sha256=<hex>`), and the one POST that carries them to a
+ * receiver: bounded in time, never following a redirect.
+ */
+import { KrosValidationError } from '../errors.js';
+import { signWebhookPayload } from '../webhook-signatures.js';
+import type { WebhookEvent } from '../webhooks.js';
+
+/**
+ * Options of {@link createSignedDelivery}: fix the envelope's `id` or `timestamp` to test
+ * deduplication or the replay window.
+ *
+ * @example
+ * ```ts
+ * const options: SignedDeliveryOptions = { id: 'evt_1', timestamp: new Date(Date.now() - 600_000) };
+ * ```
+ */
+export interface SignedDeliveryOptions {
+  /**
+   * The envelope's `id`, the key receivers deduplicate on. Default: a new `evt_…` id.
+   *
+   * @example
+   * ```ts
+   * await createSignedDelivery('call.completed', data, secret, { id: 'evt_same_twice' });
+   * ```
+   */
+  id?: string;
+  /**
+   * When the event happened, as a `Date` or an ISO 8601 string. Default: now.
+   *
+   * @example
+   * ```ts
+   * await createSignedDelivery('call.completed', data, secret, { timestamp: '2026-01-01T12:00:00Z' });
+   * ```
+   */
+  timestamp?: Date | string;
+}
+
+/**
+ * A delivery ready to send: the exact body that was signed and the headers KrosAI sends with it.
+ *
+ * @example
+ * ```ts
+ * const { body, headers }: SignedDelivery = await createSignedDelivery('call.completed', {}, secret);
+ * await fetch(receiverUrl, { method: 'POST', headers, body });
+ * ```
+ */
+export interface SignedDelivery {
+  /** The JSON envelope `{ id, event, timestamp, data }`, byte for byte what the signature covers. */
+  body: string;
+  /** `content-type: application/json` and `x-webhook-signature: sha256=<hex>`. */
+  headers: { 'content-type': 'application/json'; 'x-webhook-signature': string };
+}
+
+/**
+ * Builds a delivery signed as KrosAI signs it, for a receiver's unit tests: pass `body` and
+ * `headers` to your handler (or POST them) and it should verify with `verifyWebhook` and the same
+ * secret. Unknown event names are allowed, since receivers must cope with them.
+ *
+ * @example
+ * ```ts
+ * import { createSignedDelivery } from '@krosai/cockpit/testing';
+ *
+ * const { body, headers } = await createSignedDelivery('call.completed', { call_id: 'call_1' }, 'whsec_test');
+ * const response = await POST(new Request('http://localhost/webhooks', { method: 'POST', headers, body }));
+ * ```
+ */
+export async function createSignedDelivery(
+  event: WebhookEvent | (string & {}),
+  data: Record<string, unknown>,
+  secret: string,
+  options: SignedDeliveryOptions = {},
+): Promise<SignedDelivery> {
+  assertDeliveryInput(event, data);
+  if (!options || typeof options !== 'object') throw new KrosValidationError('options must be an object');
+  const { id = newDeliveryId(), timestamp = new Date() } = options;
+  if (typeof id !== 'string' || !id) throw new KrosValidationError('options.id must be a non-empty string');
+  const time = new Date(timestamp);
+  if (!(timestamp instanceof Date || typeof timestamp === 'string') || Number.isNaN(+time)) {
+    throw new KrosValidationError('options.timestamp must be a Date or an ISO 8601 string');
+  }
+  // Whole seconds, as in KrosAI's documented envelope ("2026-01-01T12:00:00Z").
+  const body = JSON.stringify({ id, event, timestamp: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), data });
+  // signWebhookPayload refuses an empty or non-string secret without quoting it.
+  const signature = await signWebhookPayload(body, secret);
+  return { body, headers: { 'content-type': 'application/json', 'x-webhook-signature': signature } };
+}
+
+export function assertDeliveryInput(event: unknown, data: unknown): void {
+  if (typeof event !== 'string' || !event) throw new KrosValidationError('event must be a non-empty string');
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new KrosValidationError('data must be an object');
+}
+
+export function newDeliveryId(): string {
+  return `evt_${crypto.randomUUID().replaceAll('-', '')}`;
+}
+
+/** What a receiver answered to one delivery, plus the start of its body for the CLI to show. */
+export interface PostOutcome {
+  success: boolean;
+  status_code: number | null;
+  message: string;
+  body?: string;
+}
+
+/** How much of a receiver's answer is read: enough for an error message, not a memory sink. */
+const BODY_PREVIEW_BYTES = 2_048;
+
+/**
+ * POSTs a signed delivery to `url` and reports what came back. A redirect is reported, never
+ * followed: a receiver must not be able to steer signed deliveries elsewhere.
+ */
+export async function postDelivery(url: string, delivery: SignedDelivery, timeoutMs: number): Promise<PostOutcome> {
+  if (!isHttpUrl(url)) return { success: false, status_code: null, message: `not an http(s) URL, so nothing was sent` };
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body, redirect: 'manual', signal });
+    const status = response.status;
+    const body = await preview(response);
+    if (status >= 300 && status < 400) {
+      return {
+        success: false,
+        status_code: status,
+        message: `the receiver answered ${status}, a redirect: deliveries do not follow redirects`,
+        body,
+      };
+    }
+    const success = status >= 200 && status < 300;
+    return { success, status_code: status, message: `the receiver answered ${status}${success ? '' : ': not delivered'}`, body };
+  } catch (error) {
+    if (signal.aborted) return { success: false, status_code: null, message: `the receiver did not answer within ${timeoutMs} ms` };
+    return { success: false, status_code: null, message: `could not connect to the receiver: ${systemCode(error)}` };
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** The first bytes of the body, as text; the rest is not read. */
+async function preview(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < BODY_PREVIEW_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A body cut short still tells what arrived.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes.subarray(0, BODY_PREVIEW_BYTES));
+}
+
+/** ECONNREFUSED and friends, else the innermost message: undici hides the reason in the cause of "fetch failed". */
+function systemCode(error: unknown): string {
+  let reason = String((error as Error)?.message ?? error);
+  for (
+    let cause = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
+    cause;
+    cause = cause.cause as typeof cause
+  ) {
+    if (typeof cause.code === 'string') return cause.code;
+    if (typeof cause.message === 'string') reason = cause.message;
+  }
+  return reason;
+}

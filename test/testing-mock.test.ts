@@ -1,0 +1,327 @@
+/**
+ * The stateful mock of `@krosai/cockpit/testing`, driven by the real SDK client as a team's service
+ * would drive it: state, organizations, authentication, injected failures, the HTTP server.
+ */
+import { createKrosClient, KrosApiError, type KrosClientOptions, KrosRateLimitError, KrosTimeoutError } from '@krosai/cockpit';
+import { createMockKrosApi, type MockKrosApiOptions } from '@krosai/cockpit/testing';
+import { describe, expect, it } from 'vitest';
+import { rejectionOf } from './helpers/rejection.ts';
+import { hang, startServer } from './helpers/server.ts';
+
+const API_KEY = 'kros_test_mock_suite';
+const ORGANIZATION_A = '7c60d51f-b44e-4682-87d6-449835ea4de6';
+const ORGANIZATION_B = '2b0e3f5c-9c1e-4d8a-a7f2-0c6f1b9d4e21';
+const HOOK = { url: 'https://example.com/krosai/webhooks', events: ['call.completed' as const] };
+
+/** A fresh mock and a real client wired to it in-process. */
+function setup(options?: MockKrosApiOptions, clientOptions: KrosClientOptions = {}) {
+  const mock = createMockKrosApi(options);
+  const kros = createKrosClient({ fetch: mock.fetch, baseUrl: mock.baseUrl, apiKey: API_KEY, initialRetryDelayMs: 1, ...clientOptions });
+  return { mock, kros };
+}
+
+describe('state', () => {
+  it('runs create → list shows it → update → get shows the change → delete → get is 404', async () => {
+    const { kros } = setup();
+    const created = await kros.webhooks.create(HOOK);
+    expect((await kros.webhooks.list()).map((webhook) => webhook.id)).toEqual([created.id]);
+    await kros.webhooks.update(created.id!, { active: false });
+    expect(await kros.webhooks.get(created.id!)).toMatchObject({ id: created.id, active: false });
+    await kros.webhooks.delete(created.id!);
+    const error = await rejectionOf(kros.webhooks.get(created.id!));
+    expect(error).toBeInstanceOf(KrosApiError);
+    expect(error).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it('create generates the id, a signing secret, the organization and the timestamps, and defaults active to true', async () => {
+    const { mock, kros } = setup();
+    const before = Date.now();
+    const created = await kros.webhooks.create(HOOK);
+    expect(created).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      url: HOOK.url,
+      secret: expect.stringMatching(/^whsec_[0-9a-f]{48}$/),
+      events: HOOK.events,
+      active: true,
+      organization_id: mock.defaultOrganizationId,
+      created_at: created.updated_at,
+      updated_at: expect.any(String),
+    });
+    expect(Date.parse(created.created_at!)).toBeGreaterThanOrEqual(before - 1);
+  });
+
+  it('gives every webhook its own id and secret', async () => {
+    const { kros } = setup();
+    const [first, second] = await Promise.all([kros.webhooks.create(HOOK), kros.webhooks.create(HOOK)]);
+    expect(first!.id).not.toBe(second!.id);
+    expect(first!.secret).not.toBe(second!.secret);
+  });
+
+  it('update changes only what the patch names (and updated_at)', async () => {
+    const { kros } = setup();
+    const created = await kros.webhooks.create({ ...HOOK, events: ['call.completed', 'call.failed'] });
+    const updated = await kros.webhooks.update(created.id!, { events: ['call.started'] });
+    expect(updated).toEqual({ ...created, events: ['call.started'], updated_at: updated.updated_at });
+    expect(Date.parse(updated.updated_at!)).toBeGreaterThanOrEqual(Date.parse(created.updated_at!));
+  });
+
+  it('update ignores fields a patch cannot change, such as the secret and the id', async () => {
+    const { mock, kros } = setup();
+    const created = await kros.webhooks.create(HOOK);
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks/${created.id}`, {
+      method: 'PATCH',
+      headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ secret: 'whsec_chosen_by_caller', id: '497f6eca-6276-4993-bfeb-53cbbbba6f08' }),
+    });
+    expect(response.status).toBe(200);
+    expect(mock.webhooks()).toMatchObject([{ id: created.id, secret: created.secret }]);
+  });
+
+  it('delete answers 204 and the webhook leaves the list', async () => {
+    const { mock, kros } = setup();
+    const created = await kros.webhooks.create(HOOK);
+    await expect(kros.webhooks.delete(created.id!)).resolves.toBeUndefined();
+    expect(mock.requests.at(-1)).toMatchObject({ method: 'DELETE', status: 204 });
+    expect(await kros.webhooks.list()).toEqual([]);
+  });
+
+  it('answers 404 to get, update, delete and test of an id it does not have', async () => {
+    const { kros } = setup();
+    const id = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
+    for (const call of [
+      kros.webhooks.get(id),
+      kros.webhooks.update(id, { active: false }),
+      kros.webhooks.delete(id),
+      kros.webhooks.test(id),
+    ]) {
+      expect(await rejectionOf(call)).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    }
+  });
+
+  it('answers 400 with the spec’s Error body to a body the spec refuses', async () => {
+    const { mock } = setup();
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://example.com/a', events: [] }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'Invalid request body: events must name at least one event',
+      code: 'VALIDATION_ERROR',
+      details: { problems: ['events must name at least one event'] },
+    });
+  });
+
+  it('answers 405 to a method that the path does not have', async () => {
+    const { mock } = setup();
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks`, { method: 'DELETE', headers: { 'x-api-key': API_KEY } });
+    expect(response.status).toBe(405);
+    expect(await response.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+  });
+
+  it('mock.webhooks() is a snapshot: changing it changes nothing in the mock', async () => {
+    const { mock, kros } = setup();
+    await kros.webhooks.create(HOOK);
+    const [snapshot] = mock.webhooks();
+    snapshot!.active = false;
+    expect((await kros.webhooks.list())[0]!.active).toBe(true);
+  });
+
+  it('reset forgets webhooks, recorded requests and pending failures', async () => {
+    const { mock, kros } = setup();
+    await kros.webhooks.create(HOOK);
+    mock.failNext({ status: 500 });
+    mock.reset();
+    expect(mock.webhooks()).toEqual([]);
+    expect(mock.requests).toEqual([]);
+    expect(await kros.webhooks.list()).toEqual([]);
+  });
+});
+
+describe('organizations', () => {
+  it('one organization never sees another’s webhooks', async () => {
+    const { kros } = setup();
+    await kros.withOrganization(ORGANIZATION_A).webhooks.create(HOOK);
+    expect(await kros.withOrganization(ORGANIZATION_B).webhooks.list()).toEqual([]);
+    expect(await kros.webhooks.list()).toEqual([]);
+    expect(await kros.withOrganization(ORGANIZATION_A).webhooks.list()).toHaveLength(1);
+  });
+
+  it('answers 404 when another organization asks for a webhook by id', async () => {
+    const { kros } = setup();
+    const created = await kros.withOrganization(ORGANIZATION_A).webhooks.create(HOOK);
+    const other = kros.withOrganization(ORGANIZATION_B).webhooks;
+    for (const call of [other.get(created.id!), other.update(created.id!, { active: false }), other.delete(created.id!)]) {
+      expect(await rejectionOf(call)).toMatchObject({ status: 404 });
+    }
+    expect(await kros.withOrganization(ORGANIZATION_A).webhooks.get(created.id!)).toMatchObject({ active: true });
+  });
+
+  it('files webhooks under x-organization-id, or the default organization without it', async () => {
+    const { mock, kros } = setup();
+    const inA = await kros.withOrganization(ORGANIZATION_A).webhooks.create(HOOK);
+    const inDefault = await kros.webhooks.create(HOOK);
+    expect(inA.organization_id).toBe(ORGANIZATION_A);
+    expect(mock.webhooks(ORGANIZATION_A).map((webhook) => webhook.id)).toEqual([inA.id]);
+    expect(mock.webhooks().map((webhook) => webhook.id)).toEqual([inDefault.id]);
+  });
+
+  it('answers 400 to an x-organization-id that is not a UUID', async () => {
+    const { mock } = setup();
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks`, { headers: { 'x-api-key': API_KEY, 'x-organization-id': 'acme' } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'INVALID_ORGANIZATION_ID' });
+  });
+});
+
+describe('authentication', () => {
+  it('answers 401 with an Error body to a request without a credential', async () => {
+    const { mock } = setup();
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks`);
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: 'Invalid or missing API key', code: 'UNAUTHORIZED' });
+  });
+
+  it('accepts the credential as x-api-key', async () => {
+    const { mock, kros } = setup(undefined, { authHeader: 'x-api-key' });
+    await expect(kros.webhooks.list()).resolves.toEqual([]);
+    expect(mock.requests[0]!.headers).toMatchObject({ 'x-api-key': '[redacted]' });
+  });
+
+  it('with apiKeys, refuses any other key with 401', async () => {
+    const { kros } = setup({ apiKeys: ['kros_test_the_only_one'] });
+    expect(await rejectionOf(kros.webhooks.list())).toMatchObject({ status: 401, code: 'UNAUTHORIZED' });
+  });
+
+  it('with apiKeys, accepts the keys listed', async () => {
+    const { kros } = setup({ apiKeys: [API_KEY] });
+    await expect(kros.webhooks.list()).resolves.toEqual([]);
+  });
+
+  it('records requests with the credential redacted', async () => {
+    const { mock, kros } = setup();
+    await kros.webhooks.create(HOOK);
+    expect(mock.requests).toEqual([
+      {
+        method: 'POST',
+        path: '/webhooks',
+        headers: expect.objectContaining({ authorization: 'Bearer [redacted]' }),
+        body: HOOK,
+        status: 201,
+      },
+    ]);
+    expect(JSON.stringify(mock.requests)).not.toContain(API_KEY);
+  });
+});
+
+describe('injected failures', () => {
+  it('failNext 429: the client waits as told and retries, and the create succeeds', async () => {
+    const { mock, kros } = setup();
+    mock.failNext({ status: 429, retryAfter: 0 });
+    await expect(kros.webhooks.create(HOOK)).resolves.toMatchObject({ url: HOOK.url });
+    expect(mock.requests.map((request) => request.status)).toEqual([429, 201]);
+    expect(mock.webhooks()).toHaveLength(1);
+  });
+
+  it('a 429 carries Retry-After, X-RateLimit-* and retry_after, as KrosAI’s rate limiter does', async () => {
+    const { mock } = setup();
+    mock.failNext({ status: 429, retryAfter: 2 });
+    const response = await mock.fetch(`${mock.baseUrl}/webhooks`, { headers: { 'x-api-key': API_KEY } });
+    expect(response.status).toBe(429);
+    expect(Object.fromEntries(response.headers)).toMatchObject({
+      'retry-after': '2',
+      'x-ratelimit-limit': '10',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': expect.stringMatching(/^\d+$/),
+    });
+    expect(Number(response.headers.get('x-ratelimit-reset')) - Date.now() / 1000).toBeGreaterThan(0);
+    expect(await response.json()).toEqual({ error: 'Rate limit exceeded', code: 'RATE_LIMIT_EXCEEDED', retry_after: 2 });
+  });
+
+  it('the SDK reads the mock’s 429 as a KrosRateLimitError with its wait and limits', async () => {
+    const { mock, kros } = setup(undefined, { maxRetries: 0 });
+    mock.failNext({ status: 429, retryAfter: 2 });
+    const error = await rejectionOf(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosRateLimitError);
+    expect(error).toMatchObject({ retryAfter: 2, code: 'RATE_LIMIT_EXCEEDED', rateLimit: { limit: 10, remaining: 0 } });
+  });
+
+  it('failNext 500 on a create: the client does not retry a POST and rejects with the 500', async () => {
+    const { mock, kros } = setup();
+    mock.failNext({ status: 500 });
+    expect(await rejectionOf(kros.webhooks.create(HOOK))).toMatchObject({ status: 500, code: 'MOCK_FAILURE' });
+    expect(mock.webhooks()).toEqual([]);
+  });
+
+  it('failNext 500 on a list: the client retries and succeeds', async () => {
+    const { mock, kros } = setup();
+    mock.failNext({ status: 500 });
+    await expect(kros.webhooks.list()).resolves.toEqual([]);
+    expect(mock.requests.map((request) => request.status)).toEqual([500, 200]);
+  });
+
+  it('failNext times: fails that many requests in a row, then answers normally', async () => {
+    const { mock, kros } = setup(undefined, { maxRetries: 0 });
+    mock.failNext({ status: 503, times: 2 });
+    expect(await rejectionOf(kros.webhooks.list())).toMatchObject({ status: 503 });
+    expect(await rejectionOf(kros.webhooks.list())).toMatchObject({ status: 503 });
+    await expect(kros.webhooks.list()).resolves.toEqual([]);
+  });
+
+  it('failNext refuses a status that is not a failure', () => {
+    const { mock } = setup();
+    expect(() => mock.failNext({ status: 200 })).toThrow('failNext: status must be 400 to 599');
+  });
+});
+
+describe('transport', () => {
+  it('mock.fetch refuses a URL outside mock.baseUrl', async () => {
+    const { mock } = setup();
+    await expect(mock.fetch('https://api.krosai.com/v1/webhooks')).rejects.toThrow(/answers https:\/\/api\.krosai\.test only/);
+  });
+
+  it('mock.fetch stops waiting when the caller aborts: a client timeout during a slow test delivery', async () => {
+    const receiver = await startServer(hang);
+    try {
+      const { kros } = setup(undefined, { timeoutMs: 200, maxRetries: 0 });
+      const created = await kros.webhooks.create({ ...HOOK, url: receiver.url });
+      expect(await rejectionOf(kros.webhooks.test(created.id!))).toBeInstanceOf(KrosTimeoutError);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('listen serves the same state over HTTP on 127.0.0.1, on a free port', async () => {
+    const { mock, kros } = setup();
+    const server = await mock.listen();
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const overHttp = createKrosClient({ baseUrl: server.url, apiKey: API_KEY });
+      const created = await overHttp.webhooks.create(HOOK);
+      expect((await kros.webhooks.list()).map((webhook) => webhook.id)).toEqual([created.id]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('listen refuses a request body over 1 MiB with 413', async () => {
+    const { mock } = setup();
+    const server = await mock.listen();
+    try {
+      const body = JSON.stringify({ url: `https://example.com/${'a'.repeat(1024 * 1024)}`, events: ['call.completed'] });
+      const response = await fetch(`${server.url}/webhooks`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body });
+      expect(response.status).toBe(413);
+      expect(mock.webhooks()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('close stops the server: nothing listens afterwards', async () => {
+    const { mock } = setup();
+    const server = await mock.listen();
+    await server.close();
+    await expect(fetch(`${server.url}/webhooks`)).rejects.toThrow();
+  });
+});
