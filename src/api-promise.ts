@@ -21,7 +21,7 @@ export interface WithResponse<T> {
 }
 
 /**
- * A `Promise` of the call's data that also has {@link KrosPromise.withResponse}.
+ * A native `Promise` of the call's data that also has `withResponse()`.
  *
  * @example
  * ```ts
@@ -29,18 +29,7 @@ export interface WithResponse<T> {
  * const { data, requestId } = await kros.webhooks.list().withResponse();
  * ```
  */
-export class KrosPromise<T> extends Promise<T> {
-  readonly #withResponse: Promise<WithResponse<T>>;
-  #data: Promise<T> | undefined;
-
-  /** @internal Made by the SDK from the call in flight. */
-  constructor(call: Promise<WithResponse<T>>) {
-    // The base promise is never used: `then` reads from the call, so an unawaited data promise
-    // cannot surface as an unhandled rejection when only withResponse() is awaited.
-    super((resolve) => resolve(undefined as T));
-    this.#withResponse = call;
-  }
-
+export interface KrosPromise<T> extends Promise<T> {
   /**
    * The data with the response it came in and its request id.
    *
@@ -49,21 +38,20 @@ export class KrosPromise<T> extends Promise<T> {
    * const { data: webhook, requestId } = await kros.webhooks.create(body).withResponse();
    * ```
    */
-  withResponse(): Promise<WithResponse<T>> {
-    return this.#withResponse;
-  }
+  withResponse(): Promise<WithResponse<T>>;
+}
 
-  // Promise subclasses build new promises through `this.constructor`; ours must stay plain ones.
-  static override get [Symbol.species]() {
-    return Promise;
-  }
-
-  // biome-ignore lint/suspicious/noThenProperty: a Promise subclass; `then` is what makes it one to await.
-  override then<A = T, B = never>(
-    onfulfilled?: ((value: T) => A | PromiseLike<A>) | null,
-    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    this.#data ??= this.#withResponse.then(({ data }) => data);
-    return this.#data.then(onfulfilled, onrejected);
-  }
+/**
+ * The data promise of a call, with `withResponse()` giving the call itself. A plain promise, not a
+ * subclass: `await` keeps V8's fast path.
+ */
+export function krosPromise<T>(call: Promise<WithResponse<T>>): KrosPromise<T> {
+  const data = call.then(({ data }) => data) as KrosPromise<T>;
+  data.withResponse = () => {
+    // Whoever awaits withResponse() handles the call's failure there: the data promise must not
+    // report it a second time as an unhandled rejection.
+    data.catch(() => {});
+    return call;
+  };
+  return data;
 }

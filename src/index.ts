@@ -1,4 +1,4 @@
-export { KrosPromise, type WithResponse } from './api-promise.js';
+export type { KrosPromise, WithResponse } from './api-promise.js';
 export type { ApiKey, AuthHeader } from './auth.js';
 export { createKrosClient, type KrosClient, type KrosClientOptions } from './client.js';
 export {

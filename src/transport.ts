@@ -75,7 +75,8 @@ export class OutgoingRequest {
     readonly init: RequestInit,
   ) {
     this.method = init.method ?? 'GET';
-    this.headers = new Headers(init.headers);
+    // openapi-fetch hands over a Headers of its own making: no copy needed.
+    this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
     this.body = init.body;
     this.signal = init.signal;
   }
@@ -162,22 +163,27 @@ function withoutScheme(value: string): string {
 async function attemptOnce(config: TransportConfig, request: OutgoingRequest, attempt: Attempt): Promise<Response> {
   const { url, init, headers, body, signal: callerSignal } = request;
   const controller = new AbortController();
-  const stopped = new Promise<never>((_, reject) => onAbort(controller.signal, () => reject(controller.signal.reason)));
+  // Settles only when the attempt is stopped; nothing else refers to it once the attempt is over,
+  // so the promises raced against it are freed with the attempt.
+  let reject: (reason: unknown) => void = () => {};
+  const stopped = new Promise<never>((_, rejectStopped) => {
+    reject = rejectStopped;
+  });
   stopped.catch(() => {});
-  const timer = setTimeout(
-    () => controller.abort(new KrosTimeoutError(`the request timed out after ${attempt.timeoutMs} ms`)),
-    attempt.timeoutMs,
-  );
-  const stopFollowing = onAbort(callerSignal, () => controller.abort(callerSignal?.reason));
+  const stop = (reason: unknown) => {
+    controller.abort(reason);
+    reject(reason);
+  };
+  const timer = setTimeout(() => stop(new KrosTimeoutError(`the request timed out after ${attempt.timeoutMs} ms`)), attempt.timeoutMs);
+  const stopFollowing = onAbort(callerSignal, () => stop(callerSignal?.reason));
+  let sending: Promise<Response> | undefined;
   try {
     if (!attempt.explicitAuth) {
       const [name, value] = await Promise.race([config.credential(attempt.retry), stopped]);
       headers.set(name, value);
       if (!attempt.sent.includes(withoutScheme(value))) attempt.sent.push(withoutScheme(value));
     }
-    const sending = config.fetch(url, { ...init, headers, body, redirect: 'manual', signal: controller.signal });
-    // A fetch that ignores the signal may still answer after the attempt gave up: free its connection.
-    sending.then((late) => (controller.signal.aborted ? late.body?.cancel() : undefined)).catch(() => {});
+    sending = config.fetch(url, { ...init, headers, body, redirect: 'manual', signal: controller.signal });
     const response = await Promise.race([sending, stopped]);
     if (response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)) {
       response.body?.cancel().catch(() => {});
@@ -186,6 +192,8 @@ async function attemptOnce(config: TransportConfig, request: OutgoingRequest, at
     return await readWithin(response, attempt, stopped);
   } catch (error) {
     if (!controller.signal.aborted) throw asKrosError(error, undefined, attempt.redact);
+    // A fetch that ignores the signal may still answer after the attempt gave up: free its connection.
+    sending?.then((late) => late.body?.cancel()).catch(() => {});
     throw callerSignal?.aborted ? callerSignal.reason : controller.signal.reason;
   } finally {
     clearTimeout(timer);

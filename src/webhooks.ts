@@ -3,7 +3,7 @@
  * every failure turned into a typed error.
  */
 
-import { KrosPromise, type WithResponse } from './api-promise.js';
+import { type KrosPromise, krosPromise, type WithResponse } from './api-promise.js';
 import { apiErrorFrom, KrosInvalidResponseError, KrosValidationError } from './errors.js';
 import { type components, type operations, webhookEventValues } from './generated/api.js';
 import { type RawClient, sendingWith } from './raw-client.js';
@@ -277,7 +277,7 @@ export function createWebhooks(raw: RawClient, send: Send, logger: Logger): Webh
     return result(expected === 'deleted' ? undefined : parseBody(response, data, expected, redact));
   }
   const run = <T>(expected: Expected, options: RequestOptions | undefined, call: (init: Init) => Promise<RawResult>) =>
-    new KrosPromise(exchange<T>(expected, options, call));
+    krosPromise(exchange<T>(expected, options, call));
   const byId = (id: string) => {
     assertUuid(id, 'id');
     return { path: { id } };

@@ -1,4 +1,4 @@
-import { createKrosClient, KrosNotFoundError, KrosPromise } from '@krosai/cockpit';
+import { createKrosClient, KrosNotFoundError } from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reply, startServer, type TestServer } from './helpers/server.ts';
 
@@ -26,8 +26,8 @@ describe('response metadata on success', () => {
   it('still resolves to the data when awaited directly', async () => {
     const kros = await clientAnswering(200, WEBHOOK);
     const pending = kros.webhooks.get(ID);
-    expect(pending).toBeInstanceOf(KrosPromise);
     expect(pending).toBeInstanceOf(Promise);
+    expect(pending.withResponse).toBeTypeOf('function');
     expect(await pending).toEqual(WEBHOOK);
   });
 
@@ -54,8 +54,22 @@ describe('response metadata on success', () => {
   it('returns plain promises from then, so chains behave as usual', async () => {
     const kros = await clientAnswering(200, [WEBHOOK]);
     const chained = kros.webhooks.list().then((webhooks) => webhooks.length);
-    expect(chained).not.toBeInstanceOf(KrosPromise);
+    expect(chained).not.toHaveProperty('withResponse');
     expect(await chained).toBe(1);
+  });
+
+  it('reports no unhandled rejection when only withResponse() is awaited', async () => {
+    const kros = await clientAnswering(404, { error: 'Webhook not found' });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(kros.webhooks.get(ID).withResponse()).rejects.toThrow(KrosNotFoundError);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
   });
 
   it('rejects a bad argument through the promise, withResponse() included', async () => {
