@@ -151,7 +151,7 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
   await timed('runtimes install', installRuntimes);
-  const tarball = await timed('npm pack', async () => {
+  const tarball = await timed('build and npm pack', async () => {
     await exec('npm', ['run', '--silent', 'build'], ROOT);
     const stdout = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], ROOT);
     return join(scratch, JSON.parse(stdout)[0].filename);
@@ -169,13 +169,13 @@ async function main() {
         .slice(0, 2)
         .join('-')
         .replace(/[^a-z0-9-]/g, '');
-      const started = Date.now();
-      const dir = await consumer(scratch, id, tarball);
-      const installed = seconds(started);
       const config = { prismUrl: prism.url, faultUrl: `${faults.url}/${id}`, delivery: signedDelivery() };
-      const ran = Date.now();
       let line: string;
       try {
+        const started = Date.now();
+        const dir = await consumer(scratch, id, tarball);
+        const installed = seconds(started);
+        const ran = Date.now();
         const { version, result } = await withTimeout(runtime.run(dir, config), 180_000, runtime.name);
         hostChecks(result, faults.hits, id);
         for (const step of STEPS.filter((name) => name in result.steps)) result.steps[step] === null ? passed++ : failed++;
@@ -206,7 +206,7 @@ async function main() {
 function hostChecks(result: Result, hits: Map<string, number>, id: string) {
   const redirected = hits.get(`${id}/sink`) ?? 0;
   if (redirected > 0)
-    result.steps['no-redirect'] = `${result.steps['no-redirect'] ?? 'passed'}; the other origin received ${redirected} request(s)`;
+    result.steps['no-redirect'] = `${result.steps['no-redirect'] ?? 'rejected'}; the other origin received ${redirected} request(s)`;
   const rateLimited = hits.get(`${id}/rate-limited`) ?? 0;
   if (result.steps['retry-429'] === null && rateLimited !== 2)
     result.steps['retry-429'] = `${rateLimited} requests, not 429 then one retry`;
@@ -327,4 +327,8 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
-await main();
+await main().catch((error) => {
+  console.error(error);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
