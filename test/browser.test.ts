@@ -1,14 +1,13 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import chromium from '@sparticuz/chromium';
+import { type Browser, chromium as playwright } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT } from './helpers/workspace.ts';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript' };
-const CHROMIUM = '/usr/bin/chromium';
 /** What the page may load: the built browser bundle and its one dependency. */
 const SERVED = ['dist/web/', 'node_modules/openapi-fetch/dist/'];
 
@@ -30,20 +29,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium), as .ci/run does`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  // Chromium from npm (the binary ships in @sparticuz/chromium), or the one CHROMIUM_PATH names. Its
+  // flags are made for serverless functions; the one that turns CORS off must go, or "across origins" proves nothing.
+  const executablePath = process.env.CHROMIUM_PATH || (await chromium.executablePath());
+  browser = await playwright.launch({ executablePath, args: chromium.args.filter((arg) => arg !== '--disable-web-security') });
 }, 60_000);
 
 afterAll(async () => {

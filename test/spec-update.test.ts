@@ -30,7 +30,7 @@ describe('npm run spec:update', { timeout: 60_000 }, () => {
       const result = await workspace.run('spec:update', join(FIXTURES, 'non-breaking-1.4.0.yaml'));
       expect(result.code, result.stderr).toBe(0);
       Object.assign(vendored, { report: result.stdout });
-    });
+    }, 60_000);
 
     it('reports each change as non-breaking', () => {
       const report = (vendored as unknown as { report: string }).report;

@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const REFERENCE_PAGE = join(ROOT, '../shared/reference/webhooks-api-reference.md');
+/** KrosAI's reference page the spec was assembled from, copied here so that no test reads outside the repository. */
+export const REFERENCE_PAGE = join(ROOT, 'test/fixtures/webhooks-api-reference.md');
 
 export interface Workspace {
   dir: string;
@@ -16,7 +18,9 @@ export interface Workspace {
 
 /** A scratch copy of the sources and the spec scripts, sharing node_modules: a maintainer's checkout. */
 export async function copyWorkspace(): Promise<Workspace> {
-  const dir = await mkdtemp(join(tmpdir(), 'kros-workspace-'));
+  removeOnExit();
+  const dir = await mkdtemp(join(tmpdir(), `${PREFIX}${process.pid}-`));
+  live.add(dir);
   for (const path of ['package.json', 'tsconfig.json', 'openapi', 'scripts', 'src', '.changeset']) {
     await cp(join(ROOT, path), join(dir, path), { recursive: true });
   }
@@ -29,6 +33,50 @@ export async function copyWorkspace(): Promise<Workspace> {
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
         });
       }),
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: async () => {
+      await rm(dir, { recursive: true, force: true });
+      live.delete(dir);
+    },
   };
+}
+
+// The copies are named after the process that made them, so that an interrupted run cleans up on its
+// way out, and whatever a killed one (SIGKILL) left is removed by the next, without touching the
+// copies of a run still going on beside it.
+const PREFIX = 'kros-workspace-';
+const live = new Set<string>();
+let hooked = false;
+
+function removeOnExit() {
+  if (hooked) return;
+  hooked = true;
+  removeLeftovers();
+  process.once('exit', removeLive);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      removeLive();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+function removeLive() {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  live.clear();
+}
+
+function removeLeftovers() {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = /^kros-workspace-(\d+)-[^-]+$/.exec(name)?.[1];
+    if (pid && !isRunning(Number(pid))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
