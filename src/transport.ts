@@ -183,7 +183,9 @@ async function attemptOnce(config: TransportConfig, request: OutgoingRequest, at
       headers.set(name, value);
       if (!attempt.sent.includes(withoutScheme(value))) attempt.sent.push(withoutScheme(value));
     }
-    sending = config.fetch(url, { ...init, headers, body, redirect: 'manual', signal: controller.signal });
+    // Called as a plain function: browsers and workerd refuse a fetch called as some object's method.
+    const { fetch } = config;
+    sending = fetch(url, { ...init, headers, body, redirect: 'manual', signal: controller.signal });
     const response = await Promise.race([sending, stopped]);
     if (response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)) {
       response.body?.cancel().catch(() => {});

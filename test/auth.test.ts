@@ -55,6 +55,17 @@ describe('authentication', () => {
   });
 });
 
+describe('the fetch it is given', () => {
+  it('calls fetch as a plain function, as browsers and workerd require ("Illegal invocation")', async () => {
+    const strictFetch = function (this: unknown, input: RequestInfo | URL, init?: RequestInit) {
+      if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation');
+      return fetch(input, init);
+    };
+    const kros = createKrosClient({ baseUrl: server.url, apiKey: 'kros_test_abc', fetch: strictFetch });
+    await expect(kros.webhooks.list()).resolves.toEqual([]);
+  });
+});
+
 describe('identification', () => {
   const version = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
