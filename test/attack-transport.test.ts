@@ -269,3 +269,14 @@ describe('holds: a Proxy that answers differently per read cannot bypass body va
     else expect(outcome).toBeInstanceOf(KrosValidationError);
   });
 });
+
+describe('every failure is a KrosError', () => {
+  it('a 400 whose JSON body is nested 20,000 levels deep (40 KiB) rejects with KrosApiError, not a RangeError', async () => {
+    const depth = 20_000;
+    const api = await serve(reply(400, `${'['.repeat(depth)}${']'.repeat(depth)}`, { 'content-type': 'application/json' }));
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    const error = await rejectionOf(kros.webhooks.list());
+    console.log(`[attack-transport] deeply nested error body: ${(error as Error).name}: ${(error as Error).message}`);
+    expect(error).toBeInstanceOf(KrosApiError);
+  });
+});
