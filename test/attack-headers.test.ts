@@ -1,0 +1,179 @@
+/**
+ * Attacks through what the caller passes: headers the checks let through, and the raw client's
+ * per-call options, which skip the facade's checks. Tests that state a guarantee the code does not
+ * keep FAIL on the current code; the `holds:` ones pass.
+ */
+import { inspect } from 'node:util';
+import { createKrosClient, KrosApiError, KrosValidationError } from '@krosai/cockpit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rejectionOf } from './helpers/rejection.ts';
+import { type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
+
+const KEY = 'kros_live_ATTACKHEADERS42';
+const ORG = '11111111-1111-4111-8111-111111111111';
+const OTHER_ORG = '22222222-2222-4222-8222-222222222222';
+const BODY = { url: 'https://example.com/hooks', events: ['call.completed' as const] };
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+async function serve(respond: Responder = reply(200, [])): Promise<TestServer> {
+  const server = await startServer(respond);
+  servers.push(server);
+  return server;
+}
+function clientOf(server: TestServer, extra: Parameters<typeof createKrosClient>[0] = {}) {
+  const log: string[] = [];
+  const logger = { info: (line: string) => log.push(line), warn: (line: string) => log.push(`WARN ${line}`) };
+  const kros = createKrosClient({ baseUrl: server.url, apiKey: KEY, timeoutMs: 1_000, initialRetryDelayMs: 10, logger, ...extra });
+  return { kros, log };
+}
+
+describe('headers that pass the checks but cannot be sent', () => {
+  // What a Next.js / Node handler's incoming request.headers typically holds for a chunked POST.
+  const hopByHop = [
+    ['transfer-encoding', 'chunked'],
+    ['expect', '100-continue'],
+    ['upgrade', 'websocket'],
+    ['keep-alive', 'timeout=5'],
+  ] as const;
+
+  it.each(hopByHop)(
+    'forwarded incoming headers with %s are refused with KrosValidationError before sending, not retried as a connection failure',
+    async (name, value) => {
+      const api = await serve();
+      const { kros, log } = clientOf(api);
+      const incoming = new Headers({ 'x-trace-id': 'abc', [name]: value });
+      const error = await rejectionOf(kros.webhooks.list({ headers: incoming }));
+      console.log(`[attack-headers] ${name}: ${(error as Error).name}: ${(error as Error).message} | log: ${JSON.stringify(log)}`);
+      expect(error).toBeInstanceOf(KrosValidationError);
+      expect(log).toEqual([]);
+    },
+  );
+
+  it('a content-length header on create is refused up front, not turned into a timeout of an unsent create', async () => {
+    const api = await serve(reply(201, { id: 'x', secret: 'whsec_x' }));
+    const { kros } = clientOf(api, { timeoutMs: 500 });
+    const error = await rejectionOf(kros.webhooks.create(BODY, { headers: { 'content-length': '5' } }));
+    console.log(`[attack-headers] create with content-length 5: ${(error as Error).name}: ${(error as Error).message}`);
+    expect(error).toBeInstanceOf(KrosValidationError);
+  });
+});
+
+describe('the raw client: credentials and organization stay with the client configuration', () => {
+  it("a per-call baseUrl on kros.raw does not carry the client's key to another origin", async () => {
+    const api = await serve();
+    const elsewhere = await serve();
+    const { kros } = clientOf(api, { organizationId: ORG, maxRetries: 0 });
+    // openapi-fetch accepts baseUrl per request; a careless caller spreads user-supplied options into it.
+    const userOptions = JSON.parse(`{"baseUrl":"${elsewhere.url}/v1"}`);
+    await kros.raw.GET('/webhooks', { ...userOptions }).catch(() => undefined);
+    console.log(`[attack-headers] other origin received: ${JSON.stringify(elsewhere.requests.map((r) => r.headers.authorization))}`);
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it("a per-call baseUrl with userinfo and a query is refused as the client's baseUrl is", async () => {
+    const api = await serve();
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    const pending = kros.raw.GET('/webhooks', { baseUrl: `${api.url.replace('http://', 'http://admin:pw@')}?tenant=a` } as never);
+    const outcome = await pending.then(
+      (result) => `resolved with status ${result.response.status}`,
+      (error: Error) => `${error.name}: ${error.message}`,
+    );
+    console.log(`[attack-headers] raw per-call baseUrl with userinfo: ${outcome}`);
+    expect(outcome).toMatch(/^KrosValidationError/);
+    expect(outcome).not.toContain('pw');
+  });
+
+  it("forwarding an incoming request's Headers to kros.raw does not replace the configured organization", async () => {
+    const api = await serve();
+    const { kros } = clientOf(api, { organizationId: ORG, maxRetries: 0 });
+    const incoming = new Headers({ 'x-organization-id': OTHER_ORG, 'x-trace-id': 'abc' });
+    await kros.raw.GET('/webhooks', { headers: incoming } as never);
+    console.log(`[attack-headers] raw sent x-organization-id: ${api.requests[0]?.headers['x-organization-id']}`);
+    expect(api.requests[0]?.headers['x-organization-id']).toBe(ORG);
+  });
+
+  it('a raw header value outside Latin-1 is a KrosValidationError, not a raw TypeError', async () => {
+    const api = await serve();
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    const error = await rejectionOf(kros.raw.GET('/webhooks', { headers: { 'x-name': 'Zoë €' } } as never));
+    console.log(`[attack-headers] raw non-Latin-1 header: ${(error as Error).name}: ${(error as Error).message}`);
+    expect(error).toBeInstanceOf(KrosValidationError);
+  });
+});
+
+describe('a credential a server echoes in a response header', () => {
+  const echo: Responder = (request, response) => {
+    response.writeHead(401, {
+      'content-type': 'application/json',
+      'www-authenticate': `Bearer error="invalid_token", error_description="revoked: ${request.headers.authorization}"`,
+    });
+    response.end(JSON.stringify({ error: 'Unauthorized', code: 'UNAUTHORIZED' }));
+  };
+
+  it('is not readable from KrosApiError.headers (what a logger that prints error.headers shows)', async () => {
+    const api = await serve(echo);
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    const error = (await rejectionOf(kros.webhooks.list())) as KrosApiError;
+    expect(error).toBeInstanceOf(KrosApiError);
+    const shown = inspect(error.headers);
+    console.log(`[attack-headers] util.inspect(error.headers) shows: ${shown.match(/revoked[^"]*/)?.[0]}`);
+    expect(shown).not.toContain(KEY);
+    expect(error.headers.get('www-authenticate')).not.toContain(KEY);
+  });
+
+  it('holds: util.inspect(error) and JSON.stringify(error) do not show it', async () => {
+    const api = await serve(echo);
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    const error = (await rejectionOf(kros.webhooks.list())) as KrosApiError;
+    expect(inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain(KEY);
+    expect(JSON.stringify(error)).not.toContain(KEY);
+    expect(String(error)).not.toContain(KEY);
+    expect(error.stack).not.toContain(KEY);
+  });
+});
+
+describe('holds: header smuggling through the facade', () => {
+  it.each([
+    ['a Headers', () => new Headers({ Authorization: 'Bearer x' })],
+    ['pairs', () => [['X-Organization-Id', OTHER_ORG]]],
+    ['a Map', () => new Map([['x-api-key', 'evil']])],
+    [
+      'an object with a getter that lies on the second read',
+      () => {
+        let reads = 0;
+        return Object.defineProperty({}, 'x-trace-id', { enumerable: true, get: () => (reads++ ? 'a\r\nx-api-key: evil' : 'ok') });
+      },
+    ],
+    [
+      'a Proxy that answers differently per read',
+      () => {
+        let reads = 0;
+        return new Proxy({ 'x-trace-id': 'ok' }, { get: (target, key) => (reads++ ? 'a\nb' : Reflect.get(target, key)) });
+      },
+    ],
+    [
+      'a __proto__ key from JSON.parse',
+      () => JSON.parse('{"__proto__":{"authorization":"Bearer x"},"x-organization-id":"' + OTHER_ORG + '"}'),
+    ],
+  ])('%s: a managed header is refused and nothing is sent', async (_what, headers) => {
+    const api = await serve();
+    const { kros } = clientOf(api, { organizationId: ORG });
+    const outcome = await kros.webhooks.list({ headers: headers() as never }).then(
+      () => 'sent',
+      (error: Error) => error,
+    );
+    if (outcome === 'sent') {
+      // Only acceptable when what was sent is what was checked.
+      const sent = api.requests[0]?.headers ?? {};
+      expect(sent['x-organization-id']).toBe(ORG);
+      expect(sent.authorization).toBe(`Bearer ${KEY}`);
+      expect(sent['x-api-key']).toBeUndefined();
+    } else {
+      expect(outcome).toBeInstanceOf(KrosValidationError);
+      expect(api.requests).toEqual([]);
+    }
+  });
+});
