@@ -212,6 +212,7 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
     const send = createTransport({
+      baseUrl,
       fetch,
       credential,
       organizationId,

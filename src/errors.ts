@@ -161,7 +161,7 @@ export class KrosApiError extends KrosError {
   readonly details: Record<string, unknown> | undefined;
   /** The `x-request-id` response header: quote it when you contact KrosAI support. */
   readonly requestId: string | undefined;
-  /** The response headers. */
+  /** The response headers, with any credential the server echoed redacted. */
   readonly headers: Headers;
   /** The response body: parsed JSON, or its text when it is not JSON; credentials the server echoed are redacted. */
   readonly body: unknown;
@@ -174,8 +174,11 @@ export class KrosApiError extends KrosError {
     this.status = response.status;
     this.code = typeof code === 'string' ? code : undefined;
     this.details = details && typeof details === 'object' ? details : undefined;
-    this.requestId = response.headers.get('x-request-id') ?? undefined;
-    this.headers = response.headers;
+    // Headers are the server's text too: a proxy may echo the request's, credential included.
+    const headers = new Headers();
+    for (const [name, value] of response.headers) headers.append(name, redact ? redact(value) : value);
+    this.headers = headers;
+    this.requestId = headers.get('x-request-id')?.slice(0, 200) ?? undefined;
   }
 }
 

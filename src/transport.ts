@@ -5,7 +5,7 @@
  */
 import { onAbort } from './abort.js';
 import type { Credential } from './auth.js';
-import { KrosApiError, KrosConnectionError, KrosError, KrosInvalidResponseError, KrosTimeoutError } from './errors.js';
+import { KrosApiError, KrosConnectionError, KrosError, KrosInvalidResponseError, KrosTimeoutError, KrosValidationError } from './errors.js';
 import { type Redact, redactorFor } from './redact.js';
 import {
   backoffMs,
@@ -48,6 +48,8 @@ export interface Call {
 }
 
 export interface TransportConfig {
+  /** The API root every request must stay under: credentials go nowhere else. */
+  baseUrl: string;
   fetch: typeof globalThis.fetch;
   credential: Credential;
   organizationId: string | undefined;
@@ -99,7 +101,12 @@ interface Attempt {
 }
 
 export function createTransport(config: TransportConfig): Send {
+  const root = config.baseUrl.replace(/\/+$/, '');
   return async (request, call = {}) => {
+    // openapi-fetch takes a per-call baseUrl; the credential must not follow it elsewhere.
+    if (!request.url.startsWith(root) || !/^([/?]|$)/.test(request.url.slice(root.length))) {
+      throw new KrosValidationError("a request outside the client's baseUrl: create a client for that API root instead");
+    }
     const maxRetries = call.maxRetries ?? config.maxRetries;
     const organizationId = call.organizationId ?? config.organizationId;
     const { headers, signal, method } = request;
@@ -170,9 +177,12 @@ async function attemptOnce(config: TransportConfig, request: OutgoingRequest, at
     reject = rejectStopped;
   });
   stopped.catch(() => {});
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const stop = (reason: unknown) => {
     controller.abort(reason);
     reject(reason);
+    // Also for a fetch that ignores the signal: a pending read then ends at once.
+    reader?.cancel(reason).catch(() => {});
   };
   const timer = setTimeout(() => stop(new KrosTimeoutError(`the request timed out after ${attempt.timeoutMs} ms`)), attempt.timeoutMs);
   const stopFollowing = onAbort(callerSignal, () => stop(callerSignal?.reason));
@@ -191,7 +201,10 @@ async function attemptOnce(config: TransportConfig, request: OutgoingRequest, at
       response.body?.cancel().catch(() => {});
       throw refusedRedirect(response, url, attempt.redact);
     }
-    return await readWithin(response, attempt, stopped);
+    reader = response.body?.getReader();
+    const bytes = await readWithin(response, reader, attempt);
+    controller.signal.throwIfAborted();
+    return servedFromMemory(response, bytes);
   } catch (error) {
     if (!controller.signal.aborted) throw asKrosError(error, undefined, attempt.redact);
     // A fetch that ignores the signal may still answer after the attempt gave up: free its connection.
@@ -222,45 +235,63 @@ function refusedRedirect(response: Response, requestUrl: string, redact: Redact)
 }
 
 /**
- * The response as fetch gave it, its body read within the attempt, at most `maxResponseBytes` of it
- * (counted after decompression), and served from memory. Status and headers stay untouched: rebuilding
- * the response with `new Response` would refuse statuses and reason phrases that HTTP allows.
+ * The body, read within the attempt, at most `maxResponseBytes` of it (counted after
+ * decompression, as the reader sees it). Small chunks are packed into 64 KiB blocks: keeping each
+ * of a million one-byte chunks would cost far more than their bytes.
  */
-async function readWithin(response: Response, attempt: Attempt, stopped: Promise<never>): Promise<Response> {
-  const { maxResponseBytes } = attempt;
+async function readWithin(
+  response: Response,
+  reader: ReadableStreamDefaultReader<Uint8Array> | undefined,
+  { maxResponseBytes, redact }: Attempt,
+): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () =>
     new KrosInvalidResponseError(
       `${response.status} response body is over maxResponseBytes (${maxResponseBytes} bytes); the SDK stopped reading it`,
       response,
       undefined,
-      attempt.redact,
+      redact,
     );
-  const declared = response.headers.get('content-length');
-  const reader = response.body?.getReader();
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  let block: Uint8Array<ArrayBuffer> | undefined;
+  let blockUsed = 0;
   let size = 0;
   try {
-    if (!response.headers.has('content-encoding') && Number(declared) > maxResponseBytes) throw tooLarge();
-    while (reader) {
-      const chunk = await Promise.race([reader.read(), stopped]);
-      if (chunk.done) break;
-      size += chunk.value.byteLength;
+    if (!response.headers.has('content-encoding') && Number(response.headers.get('content-length')) > maxResponseBytes) throw tooLarge();
+    for (let chunk = await reader?.read(); chunk && !chunk.done; chunk = await reader?.read()) {
+      const value = chunk.value as Uint8Array<ArrayBuffer>;
+      size += value.byteLength;
       if (size > maxResponseBytes) throw tooLarge();
-      chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
+      if (parts.length === 0 || value.byteLength >= BLOCK_BYTES) {
+        // The first chunk (most bodies have no other) and large ones are kept as they are.
+        if (block) parts.push(block.subarray(0, blockUsed));
+        block = undefined;
+        parts.push(value);
+      } else {
+        if (!block || blockUsed + value.byteLength > BLOCK_BYTES) {
+          if (block) parts.push(block.subarray(0, blockUsed));
+          block = new Uint8Array(BLOCK_BYTES);
+          blockUsed = 0;
+        }
+        block.set(value, blockUsed);
+        blockUsed += value.byteLength;
+      }
     }
   } catch (error) {
     reader?.cancel().catch(() => {});
     throw error;
   }
-  return servedFromMemory(response, chunks.length === 1 ? (chunks[0] as Uint8Array<ArrayBuffer>) : concat(chunks, size));
+  if (block) parts.push(block.subarray(0, blockUsed));
+  return parts.length === 1 ? (parts[0] as Uint8Array<ArrayBuffer>) : concat(parts, size);
 }
 
-function concat(chunks: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
+const BLOCK_BYTES = 65_536;
+
+function concat(parts: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
   }
   return bytes;
 }

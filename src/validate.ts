@@ -7,6 +7,8 @@ import { webhookEventValues } from './generated/api.js';
 
 /** Headers the SDK sets from its own options; setting them through `headers` would bypass those. */
 const MANAGED_HEADERS = ['authorization', 'x-api-key', 'x-organization-id'];
+/** Headers that belong to the connection and the message framing: fetch refuses or mishandles them. */
+const TRANSPORT_HEADERS = ['connection', 'content-length', 'expect', 'host', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
 /**
  * Extra headers as the caller may hold them: a plain object, a Fetch `Headers` (an incoming
@@ -117,6 +119,7 @@ export function headersFrom(input: unknown, what: string): Headers | undefined {
     const [name, value] = pair;
     if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~\w-]+$/.test(name)) fail(`${what}: ${show(name)} is not a valid header name`);
     if (MANAGED_HEADERS.includes(name.toLowerCase())) fail(`${what}: set ${name} through the apiKey, authHeader or organizationId option`);
+    if (TRANSPORT_HEADERS.includes(name.toLowerCase())) fail(`${what}: ${name} belongs to the connection; fetch sets it`);
     // The value is not quoted: headers often carry secrets.
     if (typeof value !== 'string' || !/^[^\r\n\0\u0100-\uffff]*$/.test(value)) {
       fail(`${what}: header ${show(name)} needs a string value of Latin-1 characters without CR, LF or NUL`);

@@ -269,7 +269,9 @@ export function createWebhooks(raw: RawClient, send: Send, logger: Logger): Webh
     });
     if (!response.ok) {
       if (response.status === 404 && expected === 'deleted' && settings.mayHaveActed) {
-        logger.info?.(`[@krosai/cockpit] DELETE ${new URL(response.url).pathname}: 404 after an attempt that may have deleted it; deleted`);
+        // A mock's in-process Response may have no url.
+        const path = response.url ? new URL(response.url).pathname : '/webhooks/{id}';
+        logger.info?.(`[@krosai/cockpit] DELETE ${path}: 404 after an attempt that may have deleted it; deleted`);
         return result(undefined);
       }
       throw apiErrorFrom(response, error, redact);

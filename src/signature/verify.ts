@@ -209,7 +209,7 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Pay
  * stream); a larger `Content-Length` is refused before reading.
  */
 async function readBody(request: Request, maxBodyBytes?: number): Promise<ArrayBuffer> {
-  if (request.bodyUsed) throw new KrosValidationError('the request body was already read');
+  if (request.bodyUsed || request.body?.locked) throw new KrosValidationError('the request body was already read, or is being read');
   const chunks: BlobPart[] = [];
   let size = 0;
   assertWithin(Number(request.headers.get('content-length')), maxBodyBytes);
