@@ -93,7 +93,7 @@ interface Attempt {
   retry: number;
   timeoutMs: number;
   maxResponseBytes: number;
-  /** Raw-client users may set the credential header themselves; what they set explicitly wins. */
+  /** Middleware added with `kros.raw.use()` may set the credential header itself; what it set wins. */
   explicitAuth: boolean;
   /** The credential values sent so far, for `redact`. */
   sent: string[];
