@@ -4,30 +4,21 @@
  * keep FAIL on the current code; the `holds:` ones pass.
  */
 import { inspect } from 'node:util';
-import { createKrosClient, KrosApiError, KrosValidationError } from '@krosai/cockpit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { KrosApiError, type KrosClientOptions, KrosValidationError } from '@krosai/cockpit';
+import { describe, expect, it } from 'vitest';
+import { loggingClient, serversPerTest } from './helpers/clients.ts';
 import { rejectionOf } from './helpers/rejection.ts';
-import { type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
+import { type Responder, reply, type TestServer } from './helpers/server.ts';
 
 const KEY = 'kros_live_ATTACKHEADERS42';
 const ORG = '11111111-1111-4111-8111-111111111111';
 const OTHER_ORG = '22222222-2222-4222-8222-222222222222';
 const BODY = { url: 'https://example.com/hooks', events: ['call.completed' as const] };
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-async function serve(respond: Responder = reply(200, [])): Promise<TestServer> {
-  const server = await startServer(respond);
-  servers.push(server);
-  return server;
-}
-function clientOf(server: TestServer, extra: Parameters<typeof createKrosClient>[0] = {}) {
-  const log: string[] = [];
-  const logger = { info: (line: string) => log.push(line), warn: (line: string) => log.push(`WARN ${line}`) };
-  const kros = createKrosClient({ baseUrl: server.url, apiKey: KEY, timeoutMs: 1_000, initialRetryDelayMs: 10, logger, ...extra });
-  return { kros, log };
+const serve = serversPerTest();
+/** A client with short timings against `server`, and its log lines. */
+function clientOf(server: TestServer, options: KrosClientOptions = {}) {
+  return loggingClient({ baseUrl: server.url, apiKey: KEY, timeoutMs: 1000, initialRetryDelayMs: 10, ...options });
 }
 
 describe('headers that pass the checks but cannot be sent', () => {
@@ -153,10 +144,7 @@ describe('holds: header smuggling through the facade', () => {
         return new Proxy({ 'x-trace-id': 'ok' }, { get: (target, key) => (reads++ ? 'a\nb' : Reflect.get(target, key)) });
       },
     ],
-    [
-      'a __proto__ key from JSON.parse',
-      () => JSON.parse('{"__proto__":{"authorization":"Bearer x"},"x-organization-id":"' + OTHER_ORG + '"}'),
-    ],
+    ['a __proto__ key from JSON.parse', () => JSON.parse(`{"__proto__":{"authorization":"Bearer x"},"x-organization-id":"${OTHER_ORG}"}`)],
   ])('%s: a managed header is refused and nothing is sent', async (_what, headers) => {
     const api = await serve();
     const { kros } = clientOf(api, { organizationId: ORG });

@@ -4,29 +4,20 @@
  * current code; the `holds:` ones pass and document what held.
  */
 import { inspect } from 'node:util';
-import { createKrosClient, KrosApiError, type KrosClientOptions, KrosError, KrosTimeoutError, KrosValidationError } from '@krosai/cockpit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KrosApiError, type KrosClientOptions, KrosError, KrosTimeoutError, KrosValidationError } from '@krosai/cockpit';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { loggingClient, serversPerTest } from './helpers/clients.ts';
 import { rejectionOf } from './helpers/rejection.ts';
-import { type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
+import { reply, type TestServer } from './helpers/server.ts';
 
 const KEY = 'kros_live_ATTACKTRANSPORT42';
 const BODY = { url: 'https://example.com/hooks', events: ['call.completed' as const] };
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-async function serve(respond: Responder = reply(200, [])): Promise<TestServer> {
-  const server = await startServer(respond);
-  servers.push(server);
-  return server;
-}
-function clientOf(server: TestServer | string, extra: KrosClientOptions = {}) {
-  const log: string[] = [];
-  const logger = { info: (line: string) => log.push(line), warn: (line: string) => log.push(`WARN ${line}`) };
+const serve = serversPerTest();
+/** A client with short timings against `server`, and its log lines. */
+function clientOf(server: TestServer | string, options: KrosClientOptions = {}) {
   const baseUrl = typeof server === 'string' ? server : server.url;
-  const kros = createKrosClient({ baseUrl, apiKey: KEY, timeoutMs: 500, initialRetryDelayMs: 10, logger, ...extra });
-  return { kros, log };
+  return loggingClient({ baseUrl, apiKey: KEY, timeoutMs: 500, initialRetryDelayMs: 10, ...options });
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,7 +5,6 @@
 import { gzipSync } from 'node:zlib';
 import {
   type AuthHeader,
-  createKrosClient,
   KrosApiError,
   type KrosClientOptions,
   KrosConnectionError,
@@ -14,9 +13,10 @@ import {
   KrosTimeoutError,
   KrosValidationError,
 } from '@krosai/cockpit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { loggingClient, serversPerTest } from './helpers/clients.ts';
 import { rejectionOf } from './helpers/rejection.ts';
-import { delayed, hang, type Responder, reply, script, startRawServer, startServer, type TestServer } from './helpers/server.ts';
+import { delayed, hang, type Responder, reply, script, startServer, type TestServer } from './helpers/server.ts';
 
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
 const WEBHOOK = { id: ID, url: 'https://example.com/hooks', events: ['call.completed'], active: true, secret: 'whsec_from_the_api' };
@@ -24,23 +24,11 @@ const BODY = { url: 'https://example.com/hooks', events: ['call.completed' as co
 const KEY = 'kros_live_HARDENINGKEY42';
 const ORG = '11111111-1111-4111-8111-111111111111';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(respond: Responder): Promise<TestServer> {
-  const server = await startServer(respond);
-  servers.push(server);
-  return server;
-}
+const serve = serversPerTest();
 
 /** A client with short timings against `server`, and its log lines. */
 function clientOf(server: TestServer, options: KrosClientOptions = {}) {
-  const log: string[] = [];
-  const logger = { info: (line: string) => log.push(line), warn: (line: string) => log.push(`WARN ${line}`) };
-  const kros = createKrosClient({ baseUrl: server.url, apiKey: KEY, timeoutMs: 300, initialRetryDelayMs: 20, logger, ...options });
-  return { kros, log };
+  return loggingClient({ baseUrl: server.url, apiKey: KEY, timeoutMs: 300, initialRetryDelayMs: 20, ...options });
 }
 
 async function timed<T>(pending: Promise<T>) {
@@ -108,16 +96,14 @@ describe('an answer the API sent is reported as that answer', () => {
 
   it('resolves a create whose 201 has a reason phrase with bytes over 0x7F', async () => {
     const head = `HTTP/1.1 201 Cr\u00e9\u00e9\r\ncontent-type: application/json\r\ncontent-length: ${created.length}\r\nconnection: close\r\n\r\n`;
-    const api = await startRawServer(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(created)]));
-    servers.push(api);
+    const api = await serve(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(created)]));
     const { kros } = clientOf(api);
     expect(await kros.webhooks.create(BODY)).toEqual(WEBHOOK);
     expect(api.requests).toHaveLength(1);
   });
 
   it.each([600, 799, 999])('rejects a status of %i with KrosApiError carrying it, without retrying', async (status) => {
-    const api = await startRawServer(Buffer.from(`HTTP/1.1 ${status} Odd\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`));
-    servers.push(api);
+    const api = await serve(Buffer.from(`HTTP/1.1 ${status} Odd\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`));
     const { kros } = clientOf(api);
     const error = await rejectionOf(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosApiError);
