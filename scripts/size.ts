@@ -26,11 +26,12 @@ const BUDGETS: Budget[] = [
   // Raised from 6 500 B to 9 200 B by the hardening of issue 10 (no redirects, bodies read in bounded
   // chunks and served from memory, headers in every form checked, inputs snapshotted, redaction, one
   // abort listener per signal, the verifier's own hardening) and the error classes, toJSON,
-  // cross-build instanceof, withResponse() and User-Agent of issue 12.
+  // cross-build instanceof, withResponse() and User-Agent of issue 12; to 9 600 B by the fixes of the
+  // attack review (bodies packed into blocks, requests kept under baseUrl, raw headers checked).
   {
     entry: 'dist/web/index.js',
     what: 'client: facade, errors, retries, verifier, openapi-fetch',
-    maxBrotliBytes: 9_200,
+    maxBrotliBytes: 9_600,
     mustNotInclude: TESTING_KIT,
   },
   {
@@ -40,8 +41,9 @@ const BUDGETS: Budget[] = [
     // read in bounded chunks, one HMAC per secret with a constant-time compare, a least-recently-used
     // key cache, exact timestamps, clear errors for a parsed or missing body and for missing Web Crypto;
     // then string bodies hashed and parsed as strings (issue 14); then KrosError's toJSON, redacting
-    // util.inspect and instanceof across builds (issues 10–12), 1 550 → 1 800 B.
-    maxBrotliBytes: 1_800,
+    // util.inspect and instanceof across builds (issues 10–12), 1 550 → 1 800 B; a locked request body
+    // refused (attack review), 1 850 B.
+    maxBrotliBytes: 1_850,
     mustNotContain: 'node_modules/openapi-fetch',
     mustNotInclude: TESTING_KIT,
   },

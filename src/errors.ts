@@ -95,6 +95,7 @@ export class KrosError extends Error {
  * ```
  */
 export class KrosValidationError extends KrosError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosValidationError';
   }
@@ -112,6 +113,7 @@ export class KrosValidationError extends KrosError {
  * ```
  */
 export class KrosConnectionError extends KrosError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosConnectionError';
   }
@@ -129,6 +131,7 @@ export class KrosConnectionError extends KrosError {
  * ```
  */
 export class KrosTimeoutError extends KrosConnectionError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosTimeoutError';
   }
@@ -150,6 +153,7 @@ export class KrosTimeoutError extends KrosConnectionError {
  * ```
  */
 export class KrosApiError extends KrosError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosApiError';
   }
@@ -193,6 +197,7 @@ export class KrosApiError extends KrosError {
  * ```
  */
 export class KrosBadRequestError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosBadRequestError';
   }
@@ -209,6 +214,7 @@ export class KrosBadRequestError extends KrosApiError {
  * ```
  */
 export class KrosAuthenticationError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosAuthenticationError';
   }
@@ -225,6 +231,7 @@ export class KrosAuthenticationError extends KrosApiError {
  * ```
  */
 export class KrosPermissionDeniedError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosPermissionDeniedError';
   }
@@ -241,6 +248,7 @@ export class KrosPermissionDeniedError extends KrosApiError {
  * ```
  */
 export class KrosNotFoundError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosNotFoundError';
   }
@@ -257,6 +265,7 @@ export class KrosNotFoundError extends KrosApiError {
  * ```
  */
 export class KrosConflictError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosConflictError';
   }
@@ -273,6 +282,7 @@ export class KrosConflictError extends KrosApiError {
  * ```
  */
 export class KrosUnprocessableEntityError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosUnprocessableEntityError';
   }
@@ -289,6 +299,7 @@ export class KrosUnprocessableEntityError extends KrosApiError {
  * ```
  */
 export class KrosRateLimitError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosRateLimitError';
   }
@@ -328,6 +339,7 @@ export class KrosRateLimitError extends KrosApiError {
  * ```
  */
 export class KrosInternalServerError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosInternalServerError';
   }
@@ -345,6 +357,7 @@ export class KrosInternalServerError extends KrosApiError {
  * ```
  */
 export class KrosInvalidResponseError extends KrosApiError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosInvalidResponseError';
   }
@@ -379,6 +392,7 @@ export type SignatureFailureReason =
  * ```
  */
 export class KrosSignatureError extends KrosError {
+  /** @internal */
   static override get krosClass(): string {
     return 'KrosSignatureError';
   }
