@@ -6,10 +6,14 @@ import { KrosError } from '../errors.js';
 import { encoder, type Payload } from './bytes.js';
 
 /**
- * Imported keys per secret, least recently used first. Bounded, since a multi-tenant receiver may see
+ * Imported keys per secret, least recently used first; a key replaces its import's promise once
+ * ready, so a warm call signs without waiting a turn. Bounded, since a multi-tenant receiver may see
  * many secrets; a new secret evicts only the key unused for longest, so busy secrets stay imported.
  */
-const keys = new Map<string, Promise<CryptoKey>>();
+const keys = new Map<string, CryptoKey | Promise<CryptoKey>>();
+
+/** Two hex digits per byte value: building the digest from these is cheaper than formatting each byte. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 export async function hmacSign(secret: string, body: Payload): Promise<string> {
   // Read where it is used, not at import: Node 18 has no global `crypto`, and must get a clear error.
@@ -17,10 +21,22 @@ export async function hmacSign(secret: string, body: Payload): Promise<string> {
   if (!subtle) {
     throw new KrosError("Web Crypto (globalThis.crypto) is missing: on Node 18, use the package's `node` build");
   }
-  const key = keys.get(secret) ?? subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  let key = keys.get(secret);
+  if (!key) {
+    const importing = subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    importing.then(
+      (imported) => keys.get(secret) === importing && keys.set(secret, imported),
+      () => keys.get(secret) === importing && keys.delete(secret),
+    );
+    key = importing;
+  }
   keys.delete(secret);
   keys.set(secret, key);
   if (keys.size > 100) keys.delete(keys.keys().next().value as string);
-  const digest = new Uint8Array(await subtle.sign('HMAC', await key, typeof body === 'string' ? encoder.encode(body) : body));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  // Not `instanceof Promise`: the import's promise may come from another realm (the Edge runtime's VM).
+  if ('then' in key) key = await key;
+  const digest = new Uint8Array(await subtle.sign('HMAC', key, typeof body === 'string' ? encoder.encode(body) : body));
+  let hex = '';
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
 }
