@@ -307,7 +307,10 @@ function callInit(send: Send, options: RequestOptions | undefined) {
   if (timeoutMs !== undefined) assertTimeout(timeoutMs, 'options.timeoutMs');
   if (maxRetries !== undefined) assertWholeNumber(maxRetries, 'options.maxRetries', 0, MAX_RETRIES);
   if (maxResponseBytes !== undefined) assertWholeNumber(maxResponseBytes, 'options.maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new KrosValidationError('options.signal must be an AbortSignal');
+  // Duck-typed: a signal from another realm (a test environment, an edge VM) is no `instanceof` ours.
+  if (signal !== undefined && (typeof signal?.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+    throw new KrosValidationError('options.signal must be an AbortSignal');
+  }
   const settings: Call = { organizationId, timeoutMs, maxRetries, maxResponseBytes };
   const init = {
     headers: headersFrom(given.headers, 'options.headers'),
