@@ -37,7 +37,6 @@ describe('headers that pass the checks but cannot be sent', () => {
       const { kros, log } = clientOf(api);
       const incoming = new Headers({ 'x-trace-id': 'abc', [name]: value });
       const error = await rejectionOf(kros.webhooks.list({ headers: incoming }));
-      console.log(`[attack-headers] ${name}: ${(error as Error).name}: ${(error as Error).message} | log: ${JSON.stringify(log)}`);
       expect(error).toBeInstanceOf(KrosValidationError);
       expect(log).toEqual([]);
     },
@@ -47,7 +46,6 @@ describe('headers that pass the checks but cannot be sent', () => {
     const api = await serve(reply(201, { id: 'x', secret: 'whsec_x' }));
     const { kros } = clientOf(api, { timeoutMs: 500 });
     const error = await rejectionOf(kros.webhooks.create(BODY, { headers: { 'content-length': '5' } }));
-    console.log(`[attack-headers] create with content-length 5: ${(error as Error).name}: ${(error as Error).message}`);
     expect(error).toBeInstanceOf(KrosValidationError);
   });
 });
@@ -60,7 +58,6 @@ describe('the raw client: credentials and organization stay with the client conf
     // openapi-fetch accepts baseUrl per request; a careless caller spreads user-supplied options into it.
     const userOptions = JSON.parse(`{"baseUrl":"${elsewhere.url}/v1"}`);
     await kros.raw.GET('/webhooks', { ...userOptions }).catch(() => undefined);
-    console.log(`[attack-headers] other origin received: ${JSON.stringify(elsewhere.requests.map((r) => r.headers.authorization))}`);
     expect(elsewhere.requests).toEqual([]);
   });
 
@@ -72,7 +69,6 @@ describe('the raw client: credentials and organization stay with the client conf
       (result) => `resolved with status ${result.response.status}`,
       (error: Error) => `${error.name}: ${error.message}`,
     );
-    console.log(`[attack-headers] raw per-call baseUrl with userinfo: ${outcome}`);
     expect(outcome).toMatch(/^KrosValidationError/);
     expect(outcome).not.toContain('pw');
   });
@@ -89,7 +85,6 @@ describe('the raw client: credentials and organization stay with the client conf
     const api = await serve();
     const { kros } = clientOf(api, { maxRetries: 0 });
     const error = await rejectionOf(kros.raw.GET('/webhooks', { headers: { 'x-name': 'Zoë €' } } as never));
-    console.log(`[attack-headers] raw non-Latin-1 header: ${(error as Error).name}: ${(error as Error).message}`);
     expect(error).toBeInstanceOf(KrosValidationError);
   });
 });
@@ -109,7 +104,6 @@ describe('a credential a server echoes in a response header', () => {
     const error = (await rejectionOf(kros.webhooks.list())) as KrosApiError;
     expect(error).toBeInstanceOf(KrosApiError);
     const shown = inspect(error.headers);
-    console.log(`[attack-headers] util.inspect(error.headers) shows: ${shown.match(/revoked[^"]*/)?.[0]}`);
     expect(shown).not.toContain(KEY);
     expect(error.headers.get('www-authenticate')).not.toContain(KEY);
   });

@@ -61,9 +61,6 @@ function probe(url: string): Promise<{ name: string; grewBytes: number }> {
 it('a body dripped one byte per write (a few hundred KiB, under the limit) keeps memory within six times maxResponseBytes', async () => {
   const { url, stats } = await dripServer(12);
   const result = await probe(url);
-  console.log(
-    `[attack-memory] ${stats.bytes} body bytes in one-byte writes: ${result.name}, peak RSS rose ${Math.round(result.grewBytes / MiB)} MiB (README bound ${README_BOUND / MiB} MiB)`,
-  );
   expect(result.name).toBe('KrosBadRequestError');
   expect(stats.bytes).toBeLessThan(10 * MiB);
   expect(result.grewBytes).toBeLessThan(README_BOUND);

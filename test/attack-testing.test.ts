@@ -29,9 +29,6 @@ describe('the SDK on mock.fetch', () => {
       () => 'resolved',
       (error: unknown) => error,
     );
-    console.log(
-      `[attack-testing] delete after 503 on mock.fetch: ${outcome instanceof Error ? `${outcome.name}: ${outcome.message}` : outcome}`,
-    );
     expect(outcome === 'resolved' || outcome instanceof KrosError).toBe(true);
   });
 

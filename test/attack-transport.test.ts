@@ -42,7 +42,6 @@ describe('a credential echoed by a server stays out of JSON.stringify(error)', (
     const { kros } = clientOf(api, { maxRetries: 0 });
     const error = (await rejectionOf(kros.webhooks.list())) as KrosApiError;
     const json = JSON.stringify(error);
-    console.log(`[attack-transport] JSON.stringify(error): ${json}`);
     expect(error).toBeInstanceOf(KrosApiError);
     expect(inspect(error)).not.toContain(KEY); // holds
     expect(json).not.toContain(KEY);
@@ -235,7 +234,6 @@ describe('every failure is a KrosError', () => {
     const api = await serve(reply(400, `${'['.repeat(depth)}${']'.repeat(depth)}`, { 'content-type': 'application/json' }));
     const { kros } = clientOf(api, { maxRetries: 0 });
     const error = await rejectionOf(kros.webhooks.list());
-    console.log(`[attack-transport] deeply nested error body: ${(error as Error).name}: ${(error as Error).message}`);
     expect(error).toBeInstanceOf(KrosApiError);
   });
 });

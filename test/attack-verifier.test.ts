@@ -196,7 +196,6 @@ describe('verifyWebhookRequest against a real socket', () => {
     });
     request.body?.getReader(); // a middleware that peeked at the stream
     const error = await rejectionOf(verifyWebhookRequest(request, SECRET, { now: NOW }));
-    console.log(`[attack-verifier] locked body: ${(error as Error).name}: ${(error as Error).message}`);
     expect(error).toBeInstanceOf(KrosValidationError);
   });
 });
