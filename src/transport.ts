@@ -303,27 +303,29 @@ function concat(parts: Uint8Array<ArrayBuffer>[], size: number): Uint8Array<Arra
 function servedFromMemory(response: Response, bytes: Uint8Array<ArrayBuffer>): Response {
   let text: string | undefined;
   let stream: ReadableStream<Uint8Array> | undefined;
-  const readText = () => (text ??= new TextDecoder().decode(bytes));
-  Object.defineProperties(response, {
-    bodyUsed: { value: false },
-    body: {
-      get: () =>
-        (stream ??= new ReadableStream({
-          start(controller) {
-            if (bytes.byteLength) controller.enqueue(bytes.slice());
-            controller.close();
-          },
-        })),
-    },
-    text: { value: async () => readText() },
-    json: { value: async () => JSON.parse(readText()) },
-    arrayBuffer: { value: async () => bytes.slice().buffer },
-    bytes: { value: async () => bytes.slice() },
-    blob: { value: async () => new Blob([bytes], { type: response.headers.get('content-type') ?? '' }) },
-    clone: { value: () => response },
+  const readText = () => (text ??= decoder.decode(bytes));
+  // Own properties shadow the prototype's methods; the two getters need defining.
+  Object.defineProperty(response, 'bodyUsed', { value: false });
+  Object.defineProperty(response, 'body', {
+    get: () =>
+      (stream ??= new ReadableStream({
+        start(controller) {
+          if (bytes.byteLength) controller.enqueue(bytes.slice());
+          controller.close();
+        },
+      })),
   });
+  const served = response as Response & Record<'text' | 'json' | 'arrayBuffer' | 'bytes' | 'blob' | 'clone', unknown>;
+  served.text = async () => readText();
+  served.json = async () => JSON.parse(readText());
+  served.arrayBuffer = async () => bytes.slice().buffer;
+  served.bytes = async () => bytes.slice();
+  served.blob = async () => new Blob([bytes], { type: response.headers.get('content-type') ?? '' });
+  served.clone = () => response;
   return response;
 }
+
+const decoder = new TextDecoder();
 
 /** A failure while sending or reading: the caller's abort stays recognisable as such. */
 export function asKrosError(error: unknown, signal: AbortSignal | null | undefined, redact: Redact): unknown {
