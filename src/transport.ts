@@ -191,7 +191,8 @@ async function attemptOnce(config: TransportConfig, request: OutgoingRequest, at
     if (!attempt.explicitAuth) {
       const [name, value] = await Promise.race([config.credential(attempt.retry), stopped]);
       headers.set(name, value);
-      if (!attempt.sent.includes(withoutScheme(value))) attempt.sent.push(withoutScheme(value));
+      const secret = withoutScheme(value);
+      if (!attempt.sent.includes(secret)) attempt.sent.push(secret);
     }
     // Called as a plain function: browsers and workerd refuse a fetch called as some object's method.
     const { fetch } = config;
