@@ -4,7 +4,7 @@
  */
 import { type ApiKey, type AuthHeader, credentialFrom } from './auth.js';
 import { KrosValidationError } from './errors.js';
-import { createRawClient, type RawClient } from './raw-client.js';
+import { createRawClient, type RawClient, withCheckedHeaders } from './raw-client.js';
 import { MAX_RETRIES } from './retry.js';
 import { createTransport, type Logger } from './transport.js';
 import { assertBaseUrl, assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
@@ -222,8 +222,8 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
       maxResponseBytes,
       logger,
     });
-    const raw = createRawClient(baseUrl, headers, send);
-    return { webhooks: createWebhooks(raw, send, logger), raw, withOrganization: clientFor };
+    const client = createRawClient(baseUrl, headers, send);
+    return { webhooks: createWebhooks(client, send, logger), raw: withCheckedHeaders(client), withOrganization: clientFor };
   }
   return clientFor(given.organizationId ?? env.KROSAI_ORGANIZATION_ID);
 }

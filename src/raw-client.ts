@@ -23,24 +23,35 @@ export type RawClient = Client<paths>;
 type OpenApiFetch = (request: Request) => Promise<Response>;
 
 type Init = { headers?: unknown } | undefined;
-type Method = (url: string, init?: Init) => Promise<unknown>;
+type Method = (...args: unknown[]) => Promise<unknown>;
 
+/** The openapi-fetch client on the transport; the facade checks its own options before calling it. */
 export function createRawClient(baseUrl: string, headers: Headers | undefined, send: Send): RawClient {
-  const client = createClient<paths>({
+  return createClient<paths>({
     baseUrl,
     headers,
     Request: OutgoingRequest as unknown as typeof Request,
     fetch: send as unknown as OpenApiFetch,
   });
-  // Per-call headers get the client's checks: forwarding an incoming request's headers must not
-  // smuggle in its credential or organization, here any more than through the facade.
+}
+
+/**
+ * `kros.raw`: the client with per-call headers checked as the facade's are, in every method that
+ * sends: forwarding an incoming request's headers must not smuggle in its credential or organization.
+ */
+export function withCheckedHeaders(client: RawClient): RawClient {
   const methods = client as unknown as Record<string, Method>;
-  for (const name of ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE']) {
+  const checked: Record<string, unknown> = { ...client };
+  // The options are the last argument: request(method, url, init), GET(url, init), ...
+  for (const name of ['request', 'GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE']) {
     const method = methods[name] as Method;
-    methods[name] = async (url, init) =>
-      method(url, init?.headers === undefined ? init : { ...init, headers: headersFrom(init.headers, 'headers') });
+    checked[name] = async (...args: unknown[]) => {
+      const init = args.at(-1) as Init;
+      if (init?.headers !== undefined) args[args.length - 1] = { ...init, headers: headersFrom(init.headers, 'headers') };
+      return method(...args);
+    };
   }
-  return client;
+  return checked as unknown as RawClient;
 }
 
 /** The `fetch` option of one call: the transport, with this call's settings. */

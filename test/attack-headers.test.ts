@@ -81,6 +81,14 @@ describe('the raw client: credentials and organization stay with the client conf
     expect(api.requests).toEqual([]);
   });
 
+  it("refuses another organization's header passed to kros.raw.request(), as kros.raw.GET() does, and sends nothing", async () => {
+    const api = await serve();
+    const { kros } = clientOf(api, { organizationId: ORG, maxRetries: 0 });
+    const incoming = new Headers({ 'x-organization-id': OTHER_ORG, 'x-trace-id': 'abc' });
+    await expect(kros.raw.request('get', '/webhooks', { headers: incoming } as never)).rejects.toThrow(KrosValidationError);
+    expect(api.requests).toEqual([]);
+  });
+
   it('a raw header value outside Latin-1 is a KrosValidationError, not a raw TypeError', async () => {
     const api = await serve();
     const { kros } = clientOf(api, { maxRetries: 0 });
