@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
   KrosSignatureError,
   KrosValidationError,
@@ -101,22 +102,33 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       expect((await verifyWebhookRequest(request, SECRET, null as unknown as undefined)).id).toBe('evt_1');
     });
 
-    it('returns the bytes it verified, whenever the caller rewrites its buffer during verification', async () => {
-      const signed = envelope({ data: { amount: 1 } });
-      const forged = signed.replace('"amount":1', '"amount":9');
-      const signature = await signWebhookPayload(signed, SECRET);
-      const rewriteAfter = [0, 1, 2, 3, 4, 6, 8, 12].map((ticks) => async () => {
-        for (let i = 0; i < ticks; i++) await Promise.resolve();
-      });
-      rewriteAfter.push(() => new Promise((resolve) => setImmediate(resolve)));
-      for (const wait of rewriteAfter) {
-        const buffer = Buffer.from(signed);
-        const verifying = verifyWebhook(buffer, signature, SECRET, at(0));
-        await wait();
-        buffer.write(forged);
-        expect((await verifying).data).toEqual({ amount: 1 });
-      }
-    });
+    // A secret seen before (its key ready), one never seen (its key still to import), and a rotation
+    // whose second secret signed the delivery (hashed after the first one's await).
+    it.each([
+      ['a secret seen before', () => SECRET],
+      ['a secret never seen before', () => `whsec_fresh_${Math.random()}`],
+      ['the second of two secrets', () => SECRET, (secret: string) => [`${secret}_new`, secret]],
+    ])(
+      'returns the bytes it verified, whenever the caller rewrites its buffer during verification: %s',
+      async (_, secretFor, secretsFor = (secret: string) => [secret]) => {
+        const signed = envelope({ data: { amount: 1 } });
+        const forged = signed.replace('"amount":1', '"amount":9');
+        const rewriteAfter = [0, 1, 2, 3, 4, 6, 8, 12].map((ticks) => async () => {
+          for (let i = 0; i < ticks; i++) await Promise.resolve();
+        });
+        rewriteAfter.push(() => new Promise((resolve) => setImmediate(resolve)));
+        for (const wait of rewriteAfter) {
+          const secret = secretFor();
+          // Signed here, not with signWebhookPayload, which would import the fresh secret's key.
+          const signature = `sha256=${createHmac('sha256', secret).update(signed).digest('hex')}`;
+          const buffer = Buffer.from(signed);
+          const verifying = verifyWebhook(buffer, signature, secretsFor(secret), at(0));
+          await wait();
+          buffer.write(forged);
+          expect((await verifying).data).toEqual({ amount: 1 });
+        }
+      },
+    );
   });
 
   describe('signature header lookup', () => {

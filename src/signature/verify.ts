@@ -127,11 +127,14 @@ export async function verifyWebhook(
   const { toleranceSeconds = 300, now = new Date() } = options ?? {};
   const secrets = secretList(secretOrSecrets);
   const signatures = parseSignatures(signatureHeader(headersOrSignature));
-  const body = payloadOf(rawBody, options?.maxBodyBytes);
+  const body = payloadOf(rawBody, options?.maxBodyBytes, secrets.length > 1);
+  // Decoded in the same synchronous stretch in which the first HMAC reads the bytes (./hmac.ts): the
+  // text parsed is the text of the bytes hashed, whatever the caller does to its buffer meanwhile.
+  const text = typeof body === 'string' ? body : decoder.decode(body);
   for (const secret of secrets) {
     const digest = await hmacSign(secret, body);
     if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
-      const delivery = parseDelivery(body);
+      const delivery = parseDelivery(text);
       const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
       // Written to fail closed: a NaN or negative tolerance refuses every delivery.
       if (!(skew <= toleranceSeconds)) {
@@ -182,11 +185,12 @@ export async function signWebhookPayload(rawBody: RawBody, secret: string): Prom
 
 /**
  * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is: it cannot
- * change, and the Node build hashes and parses it with no round trip through bytes. Bytes are copied
- * (onto a plain ArrayBuffer) before any await: the bytes parsed are the bytes hashed, whatever the
- * caller does to its buffer meanwhile.
+ * change, and the Node build hashes and parses it with no round trip through bytes. Bytes are used
+ * where they are, since the HMAC reads them before it returns; they are copied only where that is
+ * not enough: for the later HMACs of several secrets, and off a SharedArrayBuffer, which Web Crypto
+ * refuses.
  */
-function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Payload {
+function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, hashedMoreThanOnce = false): Payload {
   if (typeof rawBody === 'string') {
     // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode to count only when the length leaves it open.
     if (!(rawBody.length * 3 <= maxBodyBytes)) assertWithin(encoder.encode(rawBody).length, maxBodyBytes);
@@ -201,7 +205,8 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Pay
     throw new KrosValidationError(`the raw body is ${what}: verify the bytes received (Express: express.raw(), not express.json())`);
   }
   assertWithin(bytes.length, maxBodyBytes);
-  return bytes.slice();
+  const shared = (bytes.buffer as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'SharedArrayBuffer';
+  return hashedMoreThanOnce || shared ? bytes.slice() : (bytes as Bytes);
 }
 
 /**
@@ -267,10 +272,10 @@ function equalInConstantTime(signature: string, digest: string): boolean {
   return difference === 0;
 }
 
-function parseDelivery(body: Payload): WebhookDelivery {
+function parseDelivery(text: string): WebhookDelivery {
   let delivery: Partial<WebhookDelivery> | undefined;
   try {
-    delivery = JSON.parse(typeof body === 'string' ? body : decoder.decode(body));
+    delivery = JSON.parse(text);
   } catch {}
   const { id, event, timestamp, data } = delivery ?? {};
   if (
