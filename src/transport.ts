@@ -307,7 +307,7 @@ function servedFromMemory(response: Response, bytes: Uint8Array<ArrayBuffer>): R
   const parent = Object.getPrototypeOf(response) as object;
   let prototype = servedPrototypes.get(parent);
   if (!prototype) {
-    prototype = servingPrototype(parent);
+    prototype = Object.create(parent, Object.getOwnPropertyDescriptors(fromMemory)) as object;
     servedPrototypes.set(parent, prototype);
   }
   (response as ServedResponse)[SERVED] = { bytes };
@@ -318,64 +318,47 @@ const SERVED = Symbol('served');
 type ServedResponse = Response & { [SERVED]: { bytes: Uint8Array<ArrayBuffer>; text?: string; stream?: ReadableStream<Uint8Array> } };
 
 /**
- * The body methods, once per Response class (a custom fetch may bring its own), placed between a
- * response and its class. Defined on each response instead, they gave every response a hidden class
+ * One prototype per Response class (a custom fetch may bring its own), placed between a response
+ * and its class. Body methods defined on each response instead gave every response a hidden class
  * of its own, and the garbage collector four times the work (bench/RESULTS.md).
  */
 const servedPrototypes = new WeakMap<object, object>();
 
-function servingPrototype(parent: object): object {
-  const text = (response: ServedResponse) => {
-    const served = response[SERVED];
+const fromMemory: ThisType<ServedResponse> & object = {
+  get bodyUsed() {
+    return false;
+  },
+  get body() {
+    const served = this[SERVED];
+    served.stream ??= new ReadableStream({
+      start(controller) {
+        if (served.bytes.byteLength) controller.enqueue(served.bytes.slice());
+        controller.close();
+      },
+    });
+    return served.stream;
+  },
+  async text() {
+    const served = this[SERVED];
     served.text ??= decoder.decode(served.bytes);
     return served.text;
-  };
-  return Object.create(parent, {
-    bodyUsed: { get: () => false },
-    body: {
-      get(this: ServedResponse) {
-        const served = this[SERVED];
-        served.stream ??= new ReadableStream({
-          start(controller) {
-            if (served.bytes.byteLength) controller.enqueue(served.bytes.slice());
-            controller.close();
-          },
-        });
-        return served.stream;
-      },
-    },
-    text: {
-      async value(this: ServedResponse) {
-        return text(this);
-      },
-    },
-    json: {
-      async value(this: ServedResponse) {
-        return JSON.parse(text(this));
-      },
-    },
-    arrayBuffer: {
-      async value(this: ServedResponse) {
-        return this[SERVED].bytes.slice().buffer;
-      },
-    },
-    bytes: {
-      async value(this: ServedResponse) {
-        return this[SERVED].bytes.slice();
-      },
-    },
-    blob: {
-      async value(this: ServedResponse) {
-        return new Blob([this[SERVED].bytes], { type: this.headers.get('content-type') ?? '' });
-      },
-    },
-    clone: {
-      value(this: ServedResponse) {
-        return this;
-      },
-    },
-  });
-}
+  },
+  async json() {
+    return JSON.parse(await this.text());
+  },
+  async arrayBuffer() {
+    return this[SERVED].bytes.slice().buffer;
+  },
+  async bytes() {
+    return this[SERVED].bytes.slice();
+  },
+  async blob() {
+    return new Blob([this[SERVED].bytes], { type: this.headers.get('content-type') ?? '' });
+  },
+  clone() {
+    return this;
+  },
+};
 
 const decoder = new TextDecoder();
 
