@@ -343,8 +343,8 @@ function parseBody(response: Response, text: string | undefined, expected: Expec
     value = JSON.parse(text as string);
   } catch {}
   const jsonKind = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  const actual = value !== undefined ? `a JSON ${jsonKind}` : text ? 'invalid JSON' : 'an empty body';
-  if (actual !== `a JSON ${expected}`) {
+  if (jsonKind !== expected) {
+    const actual = value !== undefined ? `a JSON ${jsonKind}` : text ? 'invalid JSON' : 'an empty body';
     // The body itself is not quoted: a truncated webhook could carry its secret.
     throw new KrosInvalidResponseError(
       `${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`,
