@@ -4,7 +4,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/api.js';
 import { type Call, OutgoingRequest, type Send } from './transport.js';
-import { headersFrom } from './validate.js';
+import { headersFrom, readOptions } from './validate.js';
 
 /**
  * The typed openapi-fetch client for every path of the spec, with the same auth, organization,
@@ -22,7 +22,6 @@ export type RawClient = Client<paths>;
 /** openapi-fetch builds an {@link OutgoingRequest} where its types say `Request`. */
 type OpenApiFetch = (request: Request) => Promise<Response>;
 
-type Init = { headers?: unknown } | undefined;
 type Method = (...args: unknown[]) => Promise<unknown>;
 
 /** The openapi-fetch client on the transport; the facade checks its own options before calling it. */
@@ -42,13 +41,15 @@ export function createRawClient(baseUrl: string, headers: Headers | undefined, s
 export function withCheckedHeaders(client: RawClient): RawClient {
   const methods = client as unknown as Record<string, Method>;
   const checked: Record<string, unknown> = { ...client };
-  // The options are the last argument: request(method, url, init), GET(url, init), ...
+  // The options are where openapi-fetch reads them, whatever follows: request(method, url, init), GET(url, init), ...
   for (const name of ['request', 'GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE']) {
     const method = methods[name] as Method;
+    const at = name === 'request' ? 2 : 1;
     checked[name] = async (...args: unknown[]) => {
-      const init = args.at(-1) as Init;
-      if (init?.headers !== undefined) args[args.length - 1] = { ...init, headers: headersFrom(init.headers, 'headers') };
-      return method(...args);
+      // Read once: a getter that answers differently later cannot reach the request unchecked.
+      const init = args[at] === undefined ? undefined : readOptions(args[at] as { headers?: unknown }, 'options');
+      if (init?.headers !== undefined) init.headers = headersFrom(init.headers, 'headers');
+      return method(...args.slice(0, at), init);
     };
   }
   return checked as unknown as RawClient;

@@ -311,8 +311,17 @@ function servedFromMemory(response: Response, bytes: Uint8Array<ArrayBuffer>): R
     servedPrototypes.set(parent, prototype);
   }
   (response as ServedResponse)[SERVED] = { bytes };
-  return Object.setPrototypeOf(response, prototype);
+  Object.setPrototypeOf(response, prototype);
+  // A response-like object from a custom fetch may hold its body and methods as its own properties,
+  // which would hide the prototype's (a real Response has none: this costs it no hidden class).
+  for (const name of SERVED_NAMES) {
+    if (Object.hasOwn(response, name))
+      Object.defineProperty(response, name, Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor);
+  }
+  return response;
 }
+
+const SERVED_NAMES = ['bodyUsed', 'body', 'text', 'json', 'arrayBuffer', 'bytes', 'blob', 'clone'];
 
 const SERVED = Symbol('served');
 type ServedResponse = Response & { [SERVED]: { bytes: Uint8Array<ArrayBuffer>; text?: string; stream?: ReadableStream<Uint8Array> } };
