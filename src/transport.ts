@@ -321,8 +321,6 @@ function servedFromMemory(response: Response, bytes: Uint8Array<ArrayBuffer>): R
   return response;
 }
 
-const SERVED_NAMES = ['bodyUsed', 'body', 'text', 'json', 'arrayBuffer', 'bytes', 'blob', 'clone'];
-
 const SERVED = Symbol('served');
 type ServedResponse = Response & { [SERVED]: { bytes: Uint8Array<ArrayBuffer>; text?: string; stream?: ReadableStream<Uint8Array> } };
 
@@ -368,6 +366,9 @@ const fromMemory: ThisType<ServedResponse> & object = {
     return this;
   },
 };
+
+/** The names a response-like object from a custom fetch may hold as its own properties. */
+const SERVED_NAMES = Object.keys(fromMemory);
 
 const decoder = new TextDecoder();
 

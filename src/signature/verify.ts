@@ -118,18 +118,29 @@ const DEFAULT_MAX_BODY_BYTES = 1_048_576;
  * if (delivery.event === 'call.completed') console.log(delivery.data);
  * ```
  */
-export async function verifyWebhook(
+export function verifyWebhook(
   rawBody: RawBody,
   headersOrSignature: SignatureSource,
   secretOrSecrets: string | string[],
   options?: VerifyOptions,
+): Promise<WebhookDelivery> {
+  return verify(rawBody, headersOrSignature, secretOrSecrets, options, true);
+}
+
+/** `copyBytes`: whether byte bodies may be changed by someone else meanwhile (the caller's) or not (read here). */
+async function verify(
+  rawBody: RawBody,
+  headersOrSignature: SignatureSource,
+  secretOrSecrets: string | string[],
+  options: VerifyOptions | undefined,
+  copyBytes: boolean,
 ): Promise<WebhookDelivery> {
   const { toleranceSeconds = 300, now = new Date() } = options ?? {};
   const secrets = secretList(secretOrSecrets);
   const signatures = parseSignatures(signatureHeader(headersOrSignature));
   // Copied, not decoded, before the first HMAC: decoding costs up to 20 times the hash (invalid
   // UTF-8), and a forged body must not buy it; the copy is a small fraction of either.
-  const body = payloadOf(rawBody, options?.maxBodyBytes, true);
+  const body = payloadOf(rawBody, options?.maxBodyBytes, copyBytes);
   for (const secret of secrets) {
     const digest = await hmacSign(secret, body);
     if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
@@ -164,7 +175,8 @@ export async function verifyWebhookRequest(
   options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
   parseSignatures(signatureHeader(request.headers));
-  return verifyWebhook(await readBody(request, options?.maxBodyBytes), request.headers, secretOrSecrets, options);
+  // The body read here is in a buffer no one else holds: no copy needed.
+  return verify(await readBody(request, options?.maxBodyBytes), request.headers, secretOrSecrets, options, false);
 }
 
 /**
@@ -185,12 +197,12 @@ export async function signWebhookPayload(rawBody: RawBody, secret: string): Prom
 /**
  * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is: it cannot
  * change, and the Node build hashes and parses it with no round trip through bytes. Bytes are used
- * where they are, since the HMAC reads them before it returns; they are copied when read again after
- * an await (parsed after the match, hashed for a later secret), so the bytes parsed are the bytes
- * hashed whatever the caller does to its buffer meanwhile, and off a SharedArrayBuffer, which Web
- * Crypto refuses.
+ * where they are (the HMAC reads them before it returns), unless `copyBytes`: a caller's buffer is
+ * read again after an await (parsed after the match, hashed for a later secret), and the bytes
+ * parsed must be the bytes hashed whatever the caller does to it meanwhile. Bytes on a
+ * SharedArrayBuffer, which Web Crypto refuses, are always copied.
  */
-function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, readAgain = false): Payload {
+function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copyBytes = false): Payload {
   if (typeof rawBody === 'string') {
     // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode to count only when the length leaves it open.
     if (!(rawBody.length * 3 <= maxBodyBytes)) assertWithin(encoder.encode(rawBody).length, maxBodyBytes);
@@ -206,7 +218,7 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, read
   }
   assertWithin(bytes.length, maxBodyBytes);
   const shared = (bytes.buffer as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'SharedArrayBuffer';
-  return readAgain || shared ? bytes.slice() : (bytes as Bytes);
+  return copyBytes || shared ? bytes.slice() : (bytes as Bytes);
 }
 
 /**
