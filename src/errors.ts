@@ -60,7 +60,7 @@ export class KrosError extends Error {
    *
    * @example
    * ```ts
-   * logger.error(JSON.stringify(error)); // {"name":"KrosNotFoundError","message":"404 Webhook not found","status":404,…}
+   * logger.error(JSON.stringify(error)); // {"name":"KrosNotFoundError","message":"404 Webhook not found","status":404,...}
    * ```
    */
   toJSON(): Record<string, unknown> {
