@@ -132,7 +132,19 @@ const RUNTIME_LIST: Runtime[] = [
 ];
 
 /** Steps in the order the scenario runs them (`require` only where the runtime has one), then the host's build check. */
-const STEPS = ['import', 'require', 'operations', 'spec', 'timeout', 'abort', 'retry-429', 'no-redirect', 'verify', 'verify-reused-buffer', 'build'];
+const STEPS = [
+  'import',
+  'require',
+  'operations',
+  'spec',
+  'timeout',
+  'abort',
+  'retry-429',
+  'no-redirect',
+  'verify',
+  'verify-reused-buffer',
+  'build',
+];
 
 async function main() {
   const only = process.argv.slice(2);
