@@ -29,11 +29,11 @@ const BUDGETS: Budget[] = [
   // cross-build instanceof, withResponse() and User-Agent of issue 12; to 9 600 B by the fixes of the
   // attack review (bodies packed into blocks, requests kept under baseUrl, raw headers checked); to
   // 9 900 B by issue 14 (kros.raw.request() checked too, served responses on a shared prototype, the
-  // verifier's growth below).
+  // verifier's growth below); to 10 000 B by its attack review (kros.raw's params.header checked).
   {
     entry: 'dist/web/index.js',
     what: 'client: facade, errors, retries, verifier, openapi-fetch',
-    maxBrotliBytes: 9_900,
+    maxBrotliBytes: 10_000,
     mustNotInclude: TESTING_KIT,
   },
   {

@@ -47,8 +47,14 @@ export function withCheckedHeaders(client: RawClient): RawClient {
     const at = name === 'request' ? 2 : 1;
     checked[name] = async (...args: unknown[]) => {
       // Read once: a getter that answers differently later cannot reach the request unchecked.
-      const init = args[at] === undefined ? undefined : readOptions(args[at] as { headers?: unknown }, 'options');
+      const init =
+        args[at] === undefined ? undefined : readOptions(args[at] as { headers?: unknown; params?: { header?: unknown } }, 'options');
       if (init?.headers !== undefined) init.headers = headersFrom(init.headers, 'headers');
+      if (init?.params !== undefined) {
+        const params = readOptions(init.params, 'params');
+        if (params.header !== undefined) params.header = headersFrom(params.header, 'params.header', true);
+        init.params = params;
+      }
       return method(...args.slice(0, at), init);
     };
   }

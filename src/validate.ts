@@ -98,9 +98,11 @@ export function jsonSnapshot<T>(value: T, what: string): T {
 
 /**
  * Extra headers in any {@link HeadersInput} form, checked alike and copied: valid names, string
- * values that are ByteStrings without CR, LF or NUL, and none that the SDK manages.
+ * values that are ByteStrings without CR, LF or NUL, and none that the SDK manages. With
+ * `organization`, an `x-organization-id` holding a UUID is let through: the raw client's
+ * `params.header`, where the spec puts it.
  */
-export function headersFrom(input: unknown, what: string): Headers | undefined {
+export function headersFrom(input: unknown, what: string, organization = false): Headers | undefined {
   if (input === undefined) return undefined;
   if (!input || typeof input !== 'object') fail(`${what} must be an object, a Headers or [name, value] pairs`);
   const headers = new Headers();
@@ -118,8 +120,10 @@ export function headersFrom(input: unknown, what: string): Headers | undefined {
     if (!Array.isArray(pair) || pair.length !== 2) fail(`${what}: each entry must be a [name, value] pair`);
     const [name, value] = pair;
     if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~\w-]+$/.test(name)) fail(`${what}: ${show(name)} is not a valid header name`);
-    if (MANAGED_HEADERS.includes(name.toLowerCase())) fail(`${what}: set ${name} through the apiKey, authHeader or organizationId option`);
-    if (TRANSPORT_HEADERS.includes(name.toLowerCase())) fail(`${what}: ${name} belongs to the connection; fetch sets it`);
+    const lower = name.toLowerCase();
+    if (organization && lower === 'x-organization-id') assertUuid(value, `${what}: ${name}`);
+    else if (MANAGED_HEADERS.includes(lower)) fail(`${what}: set ${name} through the apiKey, authHeader or organizationId option`);
+    if (TRANSPORT_HEADERS.includes(lower)) fail(`${what}: ${name} belongs to the connection; fetch sets it`);
     // The value is not quoted: headers often carry secrets.
     if (typeof value !== 'string' || !/^[^\r\n\0\u0100-\uffff]*$/.test(value)) {
       fail(`${what}: header ${show(name)} needs a string value of Latin-1 characters without CR, LF or NUL`);

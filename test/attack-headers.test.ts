@@ -89,6 +89,37 @@ describe('the raw client: credentials and organization stay with the client conf
     expect(api.requests).toEqual([]);
   });
 
+  it('refuses a credential in params.header on kros.raw, and sends nothing', async () => {
+    const api = await serve();
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    const params = { header: { authorization: 'Bearer kros_live_SOMEONE_ELSES' } };
+    await expect(kros.raw.GET('/webhooks', { params } as never)).rejects.toThrow(KrosValidationError);
+    expect(api.requests).toEqual([]);
+  });
+
+  it('refuses a connection header in params.header with KrosValidationError, not a connection error', async () => {
+    const api = await serve();
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    const params = { header: { 'transfer-encoding': 'chunked' } };
+    await expect(kros.raw.GET('/webhooks', { params } as never)).rejects.toThrow(KrosValidationError);
+  });
+
+  it('refuses an organization in params.header that is not a UUID, and sends nothing', async () => {
+    const api = await serve();
+    const { kros } = clientOf(api, { maxRetries: 0 });
+    await expect(kros.raw.GET('/webhooks', { params: { header: { 'x-organization-id': 'not-a-uuid' } } })).rejects.toThrow(
+      KrosValidationError,
+    );
+    expect(api.requests).toEqual([]);
+  });
+
+  it('holds: sends the organization given in params.header, over the client one', async () => {
+    const api = await serve(reply(200, []));
+    const { kros } = clientOf(api, { organizationId: ORG, maxRetries: 0 });
+    await kros.raw.GET('/webhooks', { params: { header: { 'x-organization-id': OTHER_ORG } } });
+    expect(api.requests[0]?.headers['x-organization-id']).toBe(OTHER_ORG);
+  });
+
   it('a raw header value outside Latin-1 is a KrosValidationError, not a raw TypeError', async () => {
     const api = await serve();
     const { kros } = clientOf(api, { maxRetries: 0 });
