@@ -138,8 +138,8 @@ async function verify(
   const { toleranceSeconds = 300, now = new Date() } = options ?? {};
   const secrets = secretList(secretOrSecrets);
   const signatures = parseSignatures(signatureHeader(headersOrSignature));
-  // Copied, not decoded, before the first HMAC: decoding costs up to 20 times the hash (invalid
-  // UTF-8), and a forged body must not buy it; the copy is a small fraction of either.
+  // A caller's bytes are copied, not decoded, before the first HMAC: decoding costs up to 20 times
+  // the hash (invalid UTF-8), and a forged body must not buy it; the copy is a small fraction of either.
   const body = payloadOf(rawBody, options?.maxBodyBytes, copyBytes);
   for (const secret of secrets) {
     const digest = await hmacSign(secret, body);
