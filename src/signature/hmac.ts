@@ -15,11 +15,6 @@ const keys = new Map<string, CryptoKey | Promise<CryptoKey>>();
 /** Two hex digits per byte value: building the digest from these is cheaper than formatting each byte. */
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
-/**
- * The hex HMAC-SHA256 of `body`. Reads `body` before it returns, as the Node module does: a warm
- * call hands it to `sign()`, which copies its input before returning (Web Crypto spec, sign step 2),
- * and a cold one copies it before awaiting the key. So the caller may reuse its buffer at once.
- */
 export async function hmacSign(secret: string, body: Payload): Promise<string> {
   // Read where it is used, not at import: Node 18 has no global `crypto`, and must get a clear error.
   const subtle = globalThis.crypto?.subtle;
@@ -39,10 +34,7 @@ export async function hmacSign(secret: string, body: Payload): Promise<string> {
   keys.set(secret, key);
   if (keys.size > 100) keys.delete(keys.keys().next().value as string);
   // Not `instanceof Promise`: the import's promise may come from another realm (the Edge runtime's VM).
-  if ('then' in key) {
-    if (typeof body !== 'string') body = body.slice();
-    key = await key;
-  }
+  if ('then' in key) key = await key;
   const digest = new Uint8Array(await subtle.sign('HMAC', key, typeof body === 'string' ? utf8(body) : body));
   let hex = '';
   for (const byte of digest) hex += HEX[byte];
@@ -50,8 +42,8 @@ export async function hmacSign(secret: string, body: Payload): Promise<string> {
 }
 
 /**
- * A string's UTF-8 bytes, written into a buffer kept for the next call: `sign()` copies them before
- * the next call can, and in Chromium a fresh buffer per call cost more than the hash
+ * A string's UTF-8 bytes, written into a buffer kept for the next call: `sign()` copies its input
+ * before it returns (Web Crypto spec, sign step 2), so the next call cannot overwrite them, and in Chromium a fresh buffer per call cost more than the hash
  * (bench/RESULTS-runtimes.md). Kept up to 1 MiB, the default `maxBodyBytes`; longer strings get
  * their own.
  */

@@ -191,18 +191,18 @@ export async function verifyWebhookRequest(
  */
 export async function signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
   const [key] = secretList(secret);
-  return `sha256=${await hmacSign(key as string, payloadOf(rawBody, Infinity))}`;
+  return `sha256=${await hmacSign(key as string, payloadOf(rawBody, Infinity, true))}`;
 }
 
 /**
  * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is: it cannot
- * change, and the Node build hashes and parses it with no round trip through bytes. Bytes are used
- * where they are (the HMAC reads them before it returns), unless `copyBytes`: a caller's buffer is
- * read again after an await (parsed after the match, hashed for a later secret), and the bytes
- * parsed must be the bytes hashed whatever the caller does to it meanwhile. Bytes on a
- * SharedArrayBuffer, which Web Crypto refuses, are always copied.
+ * change, and the Node build hashes and parses it with no round trip through bytes. A caller's bytes
+ * are copied (`copyBytes`): they are read after awaits (hashed, hashed for a later secret, parsed
+ * after the match), and the bytes parsed must be the bytes hashed whatever the caller does to its
+ * buffer meanwhile. Bytes no one else holds are used where they are, unless on a SharedArrayBuffer,
+ * which Web Crypto refuses.
  */
-function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copyBytes = false): Payload {
+function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copyBytes: boolean): Payload {
   if (typeof rawBody === 'string') {
     // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode to count only when the length leaves it open.
     if (!(rawBody.length * 3 <= maxBodyBytes)) assertWithin(encoder.encode(rawBody).length, maxBodyBytes);
