@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,7 +34,7 @@ describe('the packed package', () => {
   it('ships only dist, the spec and the package files', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
     const files: string[] = JSON.parse(stdout)[0].files.map((file: { path: string }) => file.path);
-    expect(files.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['README.md', 'openapi/krosai-cockpit.json', 'package.json']);
+    expect(files.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['README.md', 'THIRD_PARTY_NOTICES.md', 'openapi/krosai-cockpit.json', 'package.json']);
   });
 
   it('serves the testing kit, whose errors are the root entry’s classes, and the spec as @krosai/cockpit/openapi.json', async () => {
@@ -103,6 +103,33 @@ describe('the packed package', () => {
     );
     expect(result).toMatchObject({ client: 'function', event: 'call.completed', verifierOnly: 'function' });
     expect((result as { resolved: string }).resolved).toMatch(/\/dist\/node\/index\.cjs$/);
+  });
+
+  it('runs every build with openapi-fetch absent: its code is inside, the dependency serves only the types', async () => {
+    const installed = join(consumer, 'node_modules/openapi-fetch');
+    await rename(installed, `${installed}-away`);
+    try {
+      const result = await node(
+        'bundled.mjs',
+        `import { createRequire } from 'node:module';
+         const builds = [
+           await import('@krosai/cockpit'),
+           createRequire(import.meta.url)('@krosai/cockpit'),
+           await import('./node_modules/@krosai/cockpit/dist/web/index.js'),
+         ];
+         console.log(JSON.stringify(builds.map((sdk) => typeof sdk.createKrosClient({ apiKey: 'kros_test_x' }).raw.GET)));`,
+      );
+      expect(result).toEqual(['function', 'function', 'function']);
+    } finally {
+      await rename(`${installed}-away`, installed);
+    }
+  });
+
+  it('ships the licence of the openapi-fetch version it bundles', async () => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'node_modules/openapi-fetch/package.json'), 'utf8'));
+    const notices = await readFile(join(consumer, 'node_modules/@krosai/cockpit/THIRD_PARTY_NOTICES.md'), 'utf8');
+    expect(notices).toContain(`openapi-fetch ${version}`);
+    expect(notices).toContain(await readFile(join(ROOT, 'node_modules/openapi-fetch/LICENSE'), 'utf8'));
   });
 
   it('keeps instanceof true across the CommonJS, ES module and web builds, for every error class', async () => {
