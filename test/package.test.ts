@@ -34,7 +34,12 @@ describe('the packed package', () => {
   it('ships only dist, the spec and the package files', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
     const files: string[] = JSON.parse(stdout)[0].files.map((file: { path: string }) => file.path);
-    expect(files.filter((path) => !path.startsWith('dist/')).sort()).toEqual(['README.md', 'THIRD_PARTY_NOTICES.md', 'openapi/krosai-cockpit.json', 'package.json']);
+    expect(files.filter((path) => !path.startsWith('dist/')).sort()).toEqual([
+      'README.md',
+      'THIRD_PARTY_NOTICES.md',
+      'openapi/krosai-cockpit.json',
+      'package.json',
+    ]);
   });
 
   it('serves the testing kit, whose errors are the root entry’s classes, and the spec as @krosai/cockpit/openapi.json', async () => {

@@ -131,6 +131,38 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
     );
   });
 
+  describe('byte bodies verified one after another and side by side', () => {
+    const signedBytes = async (amount: number, padding = '') => {
+      const body = envelope({ data: { amount, padding } });
+      return { bytes: Buffer.from(body), signature: await signWebhookPayload(body, SECRET) };
+    };
+
+    it('returns each delivery its own bytes when others start while it is verified, awaiting a second secret', async () => {
+      const amounts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+      const [first, ...others] = await Promise.all(amounts.map((amount) => signedBytes(amount)));
+      const verifying = [verifyWebhook(first?.bytes as Buffer, first?.signature as string, [`${SECRET}_old`, SECRET], at(0))];
+      // One more verification a tick later each time, so that one starts at every step of the first.
+      for (const { bytes, signature } of others) {
+        await Promise.resolve();
+        verifying.push(verifyWebhook(bytes, signature, SECRET, at(0)));
+      }
+      expect((await Promise.all(verifying)).map(({ data }) => data.amount)).toEqual(amounts);
+    });
+
+    it('reads only a body’s own length after a longer body was verified', async () => {
+      const long = await signedBytes(1, 'x'.repeat(10_000));
+      const short = await signedBytes(2);
+      await verifyWebhook(long.bytes, long.signature, SECRET, at(0));
+      expect((await verifyWebhook(short.bytes, short.signature, SECRET, at(0))).data).toEqual({ amount: 2, padding: '' });
+    });
+
+    it('verifies the next body after a refused one', async () => {
+      const { bytes, signature } = await signedBytes(1);
+      await refusal(verifyWebhook(Buffer.from(envelope({ data: { amount: 9 } })), signature, SECRET, at(0)));
+      expect((await verifyWebhook(bytes, signature, SECRET, at(0))).data).toEqual({ amount: 1, padding: '' });
+    });
+  });
+
   describe('signature header lookup', () => {
     it.each([
       ['Fetch Headers', () => new Headers({ 'X-Webhook-Signature': vector.signature })],

@@ -141,19 +141,23 @@ async function verify(
   // A caller's bytes are copied, not decoded, before the first HMAC: decoding costs up to 20 times
   // the hash (invalid UTF-8), and a forged body must not buy it; the copy is a small fraction of either.
   const body = payloadOf(rawBody, options?.maxBodyBytes, copyBytes);
-  for (const secret of secrets) {
-    const digest = await hmacSign(secret, body);
-    if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
-      const delivery = parseDelivery(typeof body === 'string' ? body : decoder.decode(body));
-      const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
-      // Written to fail closed: a NaN or negative tolerance refuses every delivery.
-      if (!(skew <= toleranceSeconds)) {
-        throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
+  try {
+    for (const secret of secrets) {
+      const digest = await hmacSign(secret, body);
+      if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
+        const delivery = parseDelivery(typeof body === 'string' ? body : decoder.decode(body));
+        const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
+        // Written to fail closed: a NaN or negative tolerance refuses every delivery.
+        if (!(skew <= toleranceSeconds)) {
+          throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
+        }
+        return delivery;
       }
-      return delivery;
     }
+    throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
+  } finally {
+    if (copyBytes) giveBack(body);
   }
-  throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
 }
 
 /**
@@ -191,7 +195,12 @@ export async function verifyWebhookRequest(
  */
 export async function signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
   const [key] = secretList(secret);
-  return `sha256=${await hmacSign(key as string, payloadOf(rawBody, Infinity, true))}`;
+  const body = payloadOf(rawBody, Infinity, true);
+  try {
+    return `sha256=${await hmacSign(key as string, body)}`;
+  } finally {
+    giveBack(body);
+  }
 }
 
 /**
@@ -199,8 +208,8 @@ export async function signWebhookPayload(rawBody: RawBody, secret: string): Prom
  * change, and the Node build hashes and parses it with no round trip through bytes. A caller's bytes
  * are copied (`copyBytes`): they are read after awaits (hashed, hashed for a later secret, parsed
  * after the match), and the bytes parsed must be the bytes hashed whatever the caller does to its
- * buffer meanwhile. Bytes no one else holds are used where they are, unless on a SharedArrayBuffer,
- * which Web Crypto refuses.
+ * buffer meanwhile; the copy is also what Web Crypto takes from a SharedArrayBuffer, which it
+ * refuses. Bytes no one else holds (read here) are used where they are.
  */
 function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copyBytes: boolean): Payload {
   if (typeof rawBody === 'string') {
@@ -217,8 +226,26 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copy
     throw new KrosValidationError(`the raw body is ${what}: verify the bytes received (Express: express.raw(), not express.json())`);
   }
   assertWithin(bytes.length, maxBodyBytes);
-  const shared = (bytes.buffer as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === 'SharedArrayBuffer';
-  return copyBytes || shared ? bytes.slice() : (bytes as Bytes);
+  return copyBytes ? lentCopy(bytes) : (bytes as Bytes);
+}
+
+/**
+ * A buffer for copies of a caller's bytes, lent to one call at a time and given back when it ends;
+ * a call that finds none idle, or too small, copies into a new one. In Chromium a new buffer cost
+ * more than the hash (bench/RESULTS-runtimes.md). Kept up to the default `maxBodyBytes`.
+ */
+let idle: ArrayBuffer | undefined;
+
+function lentCopy(bytes: Uint8Array): Bytes {
+  const { length } = bytes;
+  const copy = idle && idle.byteLength >= length ? new Uint8Array(idle, 0, length) : new Uint8Array(length);
+  idle = undefined;
+  copy.set(bytes);
+  return copy;
+}
+
+function giveBack(copy: Payload) {
+  if (typeof copy !== 'string' && copy.buffer.byteLength <= DEFAULT_MAX_BODY_BYTES) idle = copy.buffer;
 }
 
 /**
