@@ -140,6 +140,8 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
     it('returns each delivery its own bytes when others start while it is verified, awaiting a second secret', async () => {
       const amounts = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
       const [first, ...others] = await Promise.all(amounts.map((amount) => signedBytes(amount)));
+      // A body as long as the others verified first, so that a buffer is kept for them to share.
+      await verifyWebhook(first?.bytes as Buffer, first?.signature as string, SECRET, at(0));
       const verifying = [verifyWebhook(first?.bytes as Buffer, first?.signature as string, [`${SECRET}_old`, SECRET], at(0))];
       // One more verification a tick later each time, so that one starts at every step of the first.
       for (const { bytes, signature } of others) {
@@ -147,6 +149,22 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
         verifying.push(verifyWebhook(bytes, signature, SECRET, at(0)));
       }
       expect((await Promise.all(verifying)).map(({ data }) => data.amount)).toEqual(amounts);
+    });
+
+    it('signs each body’s own bytes when signatures are made side by side, each with a secret not seen before', async () => {
+      const bodies = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((amount) => Buffer.from(envelope({ data: { amount } })));
+      // A body as long as the others signed first, so that a buffer is kept for them to share.
+      await signWebhookPayload(bodies[0] as Buffer, SECRET);
+      // A new secret each: the Web Crypto build awaits its key's import before it hashes, as the Node build awaits node:crypto.
+      const secrets = bodies.map((_, i) => `${SECRET}_side_by_side_${i}`);
+      const signing = bodies.map((body, i) => signWebhookPayload(body, secrets[i] as string));
+      const expected = bodies.map(
+        (body, i) =>
+          `sha256=${createHmac('sha256', secrets[i] as string)
+            .update(body)
+            .digest('hex')}`,
+      );
+      expect(await Promise.all(signing)).toEqual(expected);
     });
 
     it('reads only a body’s own length after a longer body was verified', async () => {
