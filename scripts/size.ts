@@ -4,6 +4,7 @@
  * Fails when an entry is over its budget or pulls in what it must not.
  */
 
+import { readFileSync } from 'node:fs';
 import { brotliCompressSync } from 'node:zlib';
 import { build } from 'esbuild';
 
@@ -11,7 +12,7 @@ interface Budget {
   entry: string;
   what: string;
   maxBrotliBytes: number;
-  /** A module path that must not be among the bundle's inputs. */
+  /** A module path that must not be among the bundle's inputs, nor bundled into the entry's file. */
   mustNotContain?: string;
   /** Text that must not appear in the bundled code: a marker of code that belongs elsewhere. */
   mustNotInclude?: string;
@@ -78,7 +79,9 @@ let failed = false;
 for (const budget of BUDGETS) {
   const { minified, brotli, inputs, code } = await measure(budget.entry);
   const over = brotli > budget.maxBrotliBytes;
-  const forbidden = budget.mustNotContain && inputs.some((input) => input.includes(budget.mustNotContain as string));
+  // A dependency bundled into dist (tsup's noExternal) is no input here: the path comment heading its code there shows it.
+  const sources = [...inputs, readFileSync(budget.entry, 'utf8')];
+  const forbidden = budget.mustNotContain && sources.some((source) => source.includes(budget.mustNotContain as string));
   const intruder = budget.mustNotInclude && code.includes(budget.mustNotInclude);
   failed ||= over || Boolean(forbidden) || Boolean(intruder);
   console.log(
