@@ -121,10 +121,11 @@ describe('the packed package', () => {
            await import('@krosai/cockpit'),
            createRequire(import.meta.url)('@krosai/cockpit'),
            await import('./node_modules/@krosai/cockpit/dist/web/index.js'),
+           createRequire(import.meta.url)('./node_modules/@krosai/cockpit/dist/web/index.cjs'),
          ];
          console.log(JSON.stringify(builds.map((sdk) => typeof sdk.createKrosClient({ apiKey: 'kros_test_x' }).raw.GET)));`,
       );
-      expect(result).toEqual(['function', 'function', 'function']);
+      expect(result).toEqual(['function', 'function', 'function', 'function']);
     } finally {
       await rename(`${installed}-away`, installed);
     }
