@@ -3,37 +3,35 @@
  * ratios. `-- --smoke` runs every section briefly (CI: it must run; it asserts no timing).
  *
  * 1. Per call over loopback keep-alive: raw fetch, openapi-fetch, the facade, undici.request; wall
- *    time and the client's CPU time per call.
+ *    time and the client's CPU time per call, side by side in this process, then each client alone
+ *    in a fresh process.
  * 2. The error path: a 404 mapped to KrosApiError, against raw fetch reading the same 404.
  * 3. Webhook verification throughput, string and Buffer bodies, against standardwebhooks, svix and
  *    bare node:crypto.
  * 4. Import time in a fresh process, and heap after many calls.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import createClient from 'openapi-fetch';
+import { promisify } from 'node:util';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { Bench } from 'tinybench';
-import { request } from 'undici';
-import type { paths } from '../src/generated/api.ts';
+import { KEY, ORG, perCallClients, sdk } from './clients.ts';
 
 type Sdk = typeof import('../src/index.ts');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const execFileAsync = promisify(execFile);
 const SMOKE = process.argv.includes('--smoke');
 const ROUNDS = SMOKE ? 1 : 5;
 const TASK_TIME_MS = SMOKE ? 30 : 600;
-const KEY = 'kros_test_bench';
-const ORG = '7c60d51f-b44e-4682-87d6-449835ea4de6';
-
-/** The package as Node users get it: the built `node` variant. */
-const sdk = (await import(pathToFileURL(join(ROOT, 'dist/node/index.js')).href)) as Sdk;
 const webSdk = (await import(pathToFileURL(join(ROOT, 'dist/web/index.js')).href)) as Sdk;
+
+type Alone = { p50: number; cpu: number };
 
 interface Measured {
   name: string;
@@ -51,8 +49,7 @@ async function compare(tasks: Record<string, () => unknown>): Promise<Measured[]
   const samples = new Map<string, number[]>(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const bench = new Bench({ time: TASK_TIME_MS, warmupTime: TASK_TIME_MS / 4, retainSamples: true });
-    for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)])
-      bench.add(name, tasks[name] as () => unknown);
+    for (const name of rotated(names, round)) bench.add(name, tasks[name] as () => unknown);
     await bench.run();
     for (const task of bench.tasks) {
       const result = task.result as { state: string; error?: Error; latency?: { samples?: number[] } };
@@ -75,7 +72,7 @@ async function cpuPerCall(tasks: Record<string, () => unknown>, calls = SMOKE ? 
   const names = Object.keys(tasks);
   const rounds = new Map<string, number[]>(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
+    for (const name of rotated(names, round)) {
       const task = tasks[name] as () => unknown;
       for (let i = 0; i < calls / 10; i++) await task();
       const before = process.cpuUsage();
@@ -90,6 +87,35 @@ async function cpuPerCall(tasks: Record<string, () => unknown>, calls = SMOKE ? 
       return [name, { median: quantile(sorted, 0.5), low: sorted[0] as number, high: sorted.at(-1) as number }];
     }),
   );
+}
+
+/**
+ * Each client alone in a fresh process (bench/one-client.ts), ROUNDS times, order rotated. An app
+ * runs one client; in one process, the clients warmed up first change how V8 treats the next one's
+ * allocations (bench/RESULTS.md). Median over the rounds of each process's median wall time and CPU per call.
+ */
+async function alonePerCall(url: string, names: string[], calls = SMOKE ? 50 : 2_000) {
+  const runs = new Map<string, { p50: number; cpu: number }[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of rotated(names, round)) {
+      // Not execFileSync: this process's idle keep-alive sockets must still see the server close them.
+      const args = ['--import', 'tsx', join(ROOT, 'bench/one-client.ts'), name, url, String(calls)];
+      runs.get(name)?.push(JSON.parse((await execFileAsync(process.execPath, args, { cwd: ROOT })).stdout));
+    }
+  }
+  const median = (values: number[]) =>
+    quantile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
+  return new Map(
+    [...runs].map(([name, results]) => [name, { p50: median(results.map(({ p50 }) => p50)), cpu: median(results.map(({ cpu }) => cpu)) }]),
+  );
+}
+
+/** The names in a round's order: each round starts one later, so drift hits every task alike. */
+function rotated(names: string[], round: number): string[] {
+  return [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -121,17 +147,11 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
 
 async function httpSections(url: string) {
   const headers = { authorization: `Bearer ${KEY}`, 'x-organization-id': ORG };
-  const raw = createClient<paths>({ baseUrl: url, headers });
   const kros = sdk.createKrosClient({ baseUrl: url, apiKey: KEY, organizationId: ORG });
 
   print('## 1. Per call: list webhooks over loopback keep-alive');
   print();
-  const perCallTasks = {
-    'raw fetch': async () => (await fetch(`${url}/webhooks`, { headers })).json(),
-    'openapi-fetch': async () => (await raw.GET('/webhooks')).data,
-    'facade (kros.webhooks.list)': () => kros.webhooks.list(),
-    'undici.request (floor)': async () => (await request(`${url}/webhooks`, { headers })).body.json(),
-  };
+  const perCallTasks = perCallClients(url);
   const perCall = await compare(perCallTasks);
   const cpu = await cpuPerCall(perCallTasks);
   print('| | median wall | p99 wall | client CPU per call (spread over rounds) |');
@@ -152,6 +172,23 @@ async function httpSections(url: string) {
     `- facade / openapi-fetch, client CPU: ${ratio(cpuOf('facade (kros.webhooks.list)'), cpuOf('openapi-fetch'))} (${verdict(cpuOf('facade (kros.webhooks.list)') / cpuOf('openapi-fetch'), 1)})`,
   );
   print(`- facade / raw fetch, wall: ${ratio(facadeCall.p50, fetchCall.p50)} (${verdict(facadeCall.p50 / fetchCall.p50, 1.1)})`);
+  print();
+
+  print('## 1b. Per call, each client alone in a fresh process');
+  print();
+  const alone = await alonePerCall(url, Object.keys(perCallTasks));
+  print('| | median wall | client CPU per call |');
+  print('| --- | ---: | ---: |');
+  for (const [name, { p50, cpu }] of alone) print(`| ${name} | ${microseconds(p50)} | ${microseconds(cpu)} |`);
+  const [aloneFetch, aloneOpenapiFetch, aloneFacade] = [...alone.values()] as [Alone, Alone, Alone];
+  print();
+  print(
+    `- facade / openapi-fetch, wall: ${ratio(aloneFacade.p50, aloneOpenapiFetch.p50)} (${verdict(aloneFacade.p50 / aloneOpenapiFetch.p50, 1)})`,
+  );
+  print(
+    `- facade / openapi-fetch, client CPU: ${ratio(aloneFacade.cpu, aloneOpenapiFetch.cpu)} (${verdict(aloneFacade.cpu / aloneOpenapiFetch.cpu, 1)})`,
+  );
+  print(`- facade / raw fetch, wall: ${ratio(aloneFacade.p50, aloneFetch.p50)} (${verdict(aloneFacade.p50 / aloneFetch.p50, 1.1)})`);
   print();
 
   print('## 2. Error path: a 404');
