@@ -83,6 +83,21 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       expect((error as Error).message).toMatch(/^the raw body is missing: .*express\.json\(\)/);
     });
 
+    it('refuses a body whose buffer was transferred away, with an error that says so', async () => {
+      for (const detached of [new TextEncoder().encode(vector.body), new TextEncoder().encode(vector.body).buffer]) {
+        structuredClone(detached, { transfer: [ArrayBuffer.isView(detached) ? detached.buffer : detached] });
+        const error = await rejectionOf(verifyWebhook(detached, vector.signature, SECRET, at(0)));
+        expect(error).toBeInstanceOf(KrosValidationError);
+        expect((error as Error).message).toMatch(/^the raw body's buffer was transferred/);
+      }
+    });
+
+    it('refuses an object that only looks like bytes as a parsed object, not as a bad signature', async () => {
+      const error = await rejectionOf(verifyWebhook({ byteLength: 3 } as unknown as ArrayBuffer, vector.signature, SECRET, at(0)));
+      expect(error).toBeInstanceOf(KrosValidationError);
+      expect((error as Error).message).toMatch(/^the raw body is a parsed object/);
+    });
+
     it('accepts a body on a SharedArrayBuffer, or a view of one', async () => {
       const shared = new SharedArrayBuffer(Buffer.byteLength(vector.body));
       new Uint8Array(shared).set(Buffer.from(vector.body));

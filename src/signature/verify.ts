@@ -218,9 +218,16 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copy
     return rawBody;
   }
   const view = rawBody as Uint8Array;
-  const bytes = ArrayBuffer.isView(rawBody)
-    ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) // only its own bytes of a pooled Buffer
-    : view?.byteLength >= 0 && new Uint8Array(view); // an ArrayBuffer or SharedArrayBuffer, of any realm
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = ArrayBuffer.isView(rawBody)
+      ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) // only its own bytes of a pooled Buffer
+      : /ArrayBuffer$/.test(view?.[Symbol.toStringTag]) // an ArrayBuffer or SharedArrayBuffer, of any realm
+        ? new Uint8Array(view)
+        : undefined;
+  } catch (cause) {
+    throw new KrosValidationError("the raw body's buffer was transferred (detached)", { cause });
+  }
   if (!bytes) {
     const what = rawBody == null ? 'missing' : 'a parsed object';
     throw new KrosValidationError(`the raw body is ${what}: verify the bytes received (Express: express.raw(), not express.json())`);
