@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
@@ -14,6 +15,7 @@ const DEFAULT_LIMIT = 10 * MiB;
 /** The body held up to the limit, fetch's and zlib's buffers ahead of the reader: before the cap, these cases rose by 240 MiB and 1.1 GiB. */
 const BOUND = 6 * DEFAULT_LIMIT;
 const PROBE = fileURLToPath(new URL('./fixtures/memory-probe.mjs', import.meta.url));
+const VERIFIER_PROBE = fileURLToPath(new URL('./fixtures/verifier-memory-probe.mjs', import.meta.url));
 
 let server: TestServer | undefined;
 afterEach(() => server?.close());
@@ -58,5 +60,17 @@ describe('memory under a hostile server', () => {
     });
     expect(result.name).toBe('KrosInvalidResponseError');
     expect(result.grewBytes - ordinaryRise).toBeLessThan(BOUND);
+  }, 30_000);
+});
+
+describe('memory the verifier keeps', () => {
+  it('keeps one buffer for copies of byte bodies, up to 1 MiB, reused from one delivery to the next', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', VERIFIER_PROBE]);
+    const { afterOne, afterEleven, afterLarger } = JSON.parse(stdout);
+    expect(afterOne).toBeGreaterThanOrEqual(MiB);
+    expect(afterOne).toBeLessThan(1.25 * MiB);
+    expect(afterEleven).toBe(afterOne);
+    // A body over 1 MiB is copied into a buffer of its own, which is not kept.
+    expect(afterLarger).toBeLessThan(MiB);
   }, 30_000);
 });
