@@ -95,7 +95,7 @@ async function cpuPerCall(tasks: Record<string, () => unknown>, calls = SMOKE ? 
  * allocations (bench/RESULTS.md). Median over the rounds of each process's median wall time and CPU per call.
  */
 async function alonePerCall(url: string, names: string[], calls = SMOKE ? 50 : 2_000) {
-  const runs = new Map<string, { p50: number; cpu: number }[]>(names.map((name) => [name, []]));
+  const runs = new Map<string, Alone[]>(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of rotated(names, round)) {
       // Not execFileSync: this process's idle keep-alive sockets must still see the server close them.
@@ -103,11 +103,6 @@ async function alonePerCall(url: string, names: string[], calls = SMOKE ? 50 : 2
       runs.get(name)?.push(JSON.parse((await execFileAsync(process.execPath, args, { cwd: ROOT })).stdout));
     }
   }
-  const median = (values: number[]) =>
-    quantile(
-      [...values].sort((a, b) => a - b),
-      0.5,
-    );
   return new Map(
     [...runs].map(([name, results]) => [name, { p50: median(results.map(({ p50 }) => p50)), cpu: median(results.map(({ cpu }) => cpu)) }]),
   );
@@ -116,6 +111,13 @@ async function alonePerCall(url: string, names: string[], calls = SMOKE ? 50 : 2
 /** The names in a round's order: each round starts one later, so drift hits every task alike. */
 function rotated(names: string[], round: number): string[] {
   return [...names.slice(round % names.length), ...names.slice(0, round % names.length)];
+}
+
+function median(values: number[]): number {
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -287,11 +289,6 @@ function importSection() {
   const targets = { '@krosai/cockpit': '@krosai/cockpit', 'openapi-fetch alone': 'openapi-fetch' };
   const times = new Map<string, number[]>(Object.keys(targets).map((name) => [name, []]));
   for (let i = 0; i < runs; i++) for (const [name, specifier] of Object.entries(targets)) times.get(name)?.push(importMs(specifier));
-  const median = (values: number[]) =>
-    quantile(
-      [...values].sort((a, b) => a - b),
-      0.5,
-    );
   const [ours, alone] = [...times.values()].map(median) as [number, number];
   print(`| | median of ${runs} |`);
   print('| --- | ---: |');
