@@ -5,3 +5,6 @@ export type Bytes = Uint8Array<ArrayBuffer>;
 export type Payload = string | Bytes;
 
 export const encoder = new TextEncoder();
+
+/** The default `maxBodyBytes`, 1 MiB; also how large a buffer the verifier keeps between calls. */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;

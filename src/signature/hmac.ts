@@ -3,7 +3,7 @@
  * `node:` import. The Node build uses ./hmac-node.ts in its place. Digests travel as hex.
  */
 import { KrosError } from '../errors.js';
-import { type Bytes, encoder, type Payload } from './bytes.js';
+import { type Bytes, DEFAULT_MAX_BODY_BYTES, encoder, type Payload } from './bytes.js';
 
 /**
  * Imported keys per secret, least recently used first; a key replaces its import's promise once
@@ -53,10 +53,9 @@ function utf8(text: string): Bytes {
     if (read === text.length) return scratch.subarray(0, written);
   }
   // Up to 3 bytes per UTF-16 unit.
-  if (text.length * 3 > MAX_SCRATCH_BYTES) return encoder.encode(text);
+  if (text.length * 3 > DEFAULT_MAX_BODY_BYTES) return encoder.encode(text);
   scratch = new Uint8Array(text.length * 3);
   return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
 }
 
-const MAX_SCRATCH_BYTES = 1_048_576;
 let scratch: Bytes = new Uint8Array(0);

@@ -9,7 +9,7 @@
  */
 import { KrosSignatureError, KrosValidationError } from '../errors.js';
 import type { components } from '../generated/api.js';
-import { type Bytes, encoder, type Payload } from './bytes.js';
+import { type Bytes, DEFAULT_MAX_BODY_BYTES, encoder, type Payload } from './bytes.js';
 import { hmacSign } from './hmac.js';
 
 type WebhookEvent = components['schemas']['WebhookEvent'];
@@ -106,7 +106,6 @@ export const SIGNATURE_HEADER = 'x-webhook-signature';
 const MAX_SIGNATURES = 8;
 
 const decoder = new TextDecoder();
-const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /**
  * Verifies a delivery's signature and timestamp and returns its parsed, typed body. Rejects with
