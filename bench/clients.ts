@@ -28,3 +28,29 @@ export function perCallClients(url: string): Record<string, () => Promise<unknow
     'undici.request (floor)': async () => (await request(`${url}/webhooks`, { headers })).body.json(),
   };
 }
+
+/**
+ * The steps between section 1's clients that `npm run bench:instructions` counts: each adds one
+ * thing to the one before. A timeout that can stop a request costs at least an AbortController
+ * whose signal fetch follows and a timer that aborts it; the transport pays both on every attempt.
+ */
+export function steppingClients(url: string): Record<string, () => Promise<unknown>> {
+  const headers = { authorization: `Bearer ${KEY}`, 'x-organization-id': ORG };
+  const raw = createClient<paths>({ baseUrl: url, headers });
+  const kros = sdk.createKrosClient({ baseUrl: url, apiKey: KEY, organizationId: ORG });
+  return {
+    'raw fetch with a timeout': () => withTimeout(async (signal) => (await fetch(`${url}/webhooks`, { headers, signal })).json()),
+    'openapi-fetch with a timeout': () => withTimeout(async (signal) => (await raw.GET('/webhooks', { signal })).data),
+    'kros.raw.GET': async () => (await kros.raw.GET('/webhooks')).data,
+  };
+}
+
+async function withTimeout<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 30_000);
+  try {
+    return await call(controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -10,9 +10,8 @@
  *    bare node:crypto.
  * 4. Import time in a fresh process, and heap after many calls.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,6 +20,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { Bench } from 'tinybench';
 import { KEY, ORG, perCallClients, sdk } from './clients.ts';
+import { startServer } from './start-server.ts';
 
 type Sdk = typeof import('../src/index.ts');
 
@@ -137,14 +137,6 @@ function latencyTable(results: Measured[]) {
   print('| | median | p99 |');
   print('| --- | ---: | ---: |');
   for (const { name, p50, p99 } of results) print(`| ${name} | ${microseconds(p50)} | ${microseconds(p99)} |`);
-}
-
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/server.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const [port] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
-  return { url: `http://127.0.0.1:${port.toString().trim()}`, child };
 }
 
 async function httpSections(url: string) {

@@ -1,14 +1,15 @@
 /**
  * One client of bench/clients.ts alone in this fresh process: `calls` calls to warm up, then
  * `calls` timed ones. Prints `{ "p50": ms, "cpu": ms }` per call (median wall time; this process's
- * CPU time over the timed calls, divided by their number).
+ * CPU time over the timed calls, divided by their number). bench/instructions.ts runs it under
+ * valgrind instead.
  *
  * Usage: node --import tsx bench/one-client.ts <client name> <server url> <calls>
  */
-import { perCallClients } from './clients.ts';
+import { perCallClients, steppingClients } from './clients.ts';
 
 const [name = '', url = '', calls = '0'] = process.argv.slice(2);
-const call = perCallClients(url)[name];
+const call = perCallClients(url)[name] ?? steppingClients(url)[name];
 if (!call) throw new Error(`no client named ${name}`);
 const count = Number(calls);
 for (let i = 0; i < count; i++) await call();

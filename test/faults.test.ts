@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createKrosClient,
   KrosApiError,
@@ -99,6 +102,19 @@ describe('timeouts', () => {
     expect(attempts()).toBe(3);
     expect(ms).toBeGreaterThanOrEqual(600);
     expect(ms).toBeLessThan(1_500);
+  });
+
+  it('closes the connection of an attempt that timed out before any answer: an API that hangs holds no socket', async () => {
+    const socketsClosed: Promise<unknown>[] = [];
+    const { kros } = await setup((_request, response) => socketsClosed.push(once(response.socket as Socket, 'close')), {
+      maxRetries: 0,
+      timeoutMs: 500,
+    });
+    expect((await timed(kros.webhooks.list())).error).toBeInstanceOf(KrosTimeoutError);
+    expect(socketsClosed).toHaveLength(1);
+    // Left open, undici would keep the socket until its own 300 s headers timeout.
+    const stillOpen = sleep(1_000).then(() => 'still open');
+    expect(await Promise.race([socketsClosed[0], stillOpen])).not.toBe('still open');
   });
 
   it('waits for slow headers that arrive within the timeout', async () => {
