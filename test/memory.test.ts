@@ -67,9 +67,11 @@ describe('memory the verifier keeps', () => {
   it('keeps one buffer for copies of byte bodies, up to 1 MiB, reused from one delivery to the next', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', VERIFIER_PROBE]);
     const { afterOne, afterEleven, afterLarger } = JSON.parse(stdout);
-    expect(afterOne).toBeGreaterThanOrEqual(MiB);
+    // The process's other ArrayBuffers move by a few KiB between readings (seen: 1 MiB − 4,969 bytes).
+    const SLACK = 64 * 1024;
+    expect(afterOne).toBeGreaterThan(MiB - SLACK);
     expect(afterOne).toBeLessThan(1.25 * MiB);
-    expect(afterEleven).toBe(afterOne);
+    expect(Math.abs(afterEleven - afterOne)).toBeLessThan(SLACK);
     // A body over 1 MiB is copied into a buffer of its own, which is not kept.
     expect(afterLarger).toBeLessThan(MiB);
   }, 30_000);
