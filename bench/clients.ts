@@ -17,10 +17,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The package as Node users get it: the built `node` variant. */
 export const sdk = (await import(pathToFileURL(join(ROOT, 'dist/node/index.js')).href)) as Sdk;
 
-export function perCallClients(url: string): Record<string, () => Promise<unknown>> {
+/** The same credential and organization for every client, by each one's own means. */
+function connect(url: string) {
   const headers = { authorization: `Bearer ${KEY}`, 'x-organization-id': ORG };
-  const raw = createClient<paths>({ baseUrl: url, headers });
-  const kros = sdk.createKrosClient({ baseUrl: url, apiKey: KEY, organizationId: ORG });
+  return {
+    headers,
+    raw: createClient<paths>({ baseUrl: url, headers }),
+    kros: sdk.createKrosClient({ baseUrl: url, apiKey: KEY, organizationId: ORG }),
+  };
+}
+
+export function perCallClients(url: string): Record<string, () => Promise<unknown>> {
+  const { headers, raw, kros } = connect(url);
   return {
     'raw fetch': async () => (await fetch(`${url}/webhooks`, { headers })).json(),
     'openapi-fetch': async () => (await raw.GET('/webhooks')).data,
@@ -35,9 +43,7 @@ export function perCallClients(url: string): Record<string, () => Promise<unknow
  * whose signal fetch follows and a timer that aborts it; the transport pays both on every attempt.
  */
 export function steppingClients(url: string): Record<string, () => Promise<unknown>> {
-  const headers = { authorization: `Bearer ${KEY}`, 'x-organization-id': ORG };
-  const raw = createClient<paths>({ baseUrl: url, headers });
-  const kros = sdk.createKrosClient({ baseUrl: url, apiKey: KEY, organizationId: ORG });
+  const { headers, raw, kros } = connect(url);
   return {
     'raw fetch with a timeout': () => withTimeout(async (signal) => (await fetch(`${url}/webhooks`, { headers, signal })).json()),
     'openapi-fetch with a timeout': () => withTimeout(async (signal) => (await raw.GET('/webhooks', { signal })).data),

@@ -20,7 +20,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { Bench } from 'tinybench';
 import { KEY, ORG, perCallClients, sdk } from './clients.ts';
-import { startServer } from './start-server.ts';
+import { oneClientArgs, startServer } from './processes.ts';
 
 type Sdk = typeof import('../src/index.ts');
 
@@ -99,8 +99,8 @@ async function alonePerCall(url: string, names: string[], calls = SMOKE ? 50 : 2
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of rotated(names, round)) {
       // Not execFileSync: this process's idle keep-alive sockets must still see the server close them.
-      const args = ['--import', 'tsx', join(ROOT, 'bench/one-client.ts'), name, url, String(calls)];
-      runs.get(name)?.push(JSON.parse((await execFileAsync(process.execPath, args, { cwd: ROOT })).stdout));
+      const { stdout } = await execFileAsync(process.execPath, oneClientArgs(name, url, calls), { cwd: ROOT });
+      runs.get(name)?.push(JSON.parse(stdout));
     }
   }
   return new Map(
