@@ -43,9 +43,9 @@ export async function hmacSign(secret: string, body: Payload): Promise<string> {
 
 /**
  * A string's UTF-8 bytes, written into a buffer kept for the next call: `sign()` copies its input
- * before it returns (Web Crypto spec, sign step 2), so the next call cannot overwrite them, and in Chromium a fresh buffer per call cost more than the hash
- * (bench/RESULTS-runtimes.md). Kept up to 1 MiB, the default `maxBodyBytes`; longer strings get
- * their own.
+ * before it returns (Web Crypto spec, sign step 2), so the next call cannot overwrite them, and in
+ * Chromium a fresh buffer per call cost more than the hash (bench/RESULTS-runtimes.md). Kept up to
+ * 1 MiB, the default `maxBodyBytes`; longer strings get their own.
  */
 function utf8(text: string): Bytes {
   if (text.length <= scratch.length) {
