@@ -4,8 +4,8 @@ import { BUILD_CONSTANTS, NODE_HMAC } from './tsup.config.ts';
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 const PACKAGE_ALIASES = [
-  { find: /^@krosai\/cockpit\/webhooks$/, replacement: src('webhook-signatures.ts') },
-  { find: /^@krosai\/cockpit\/testing$/, replacement: src('testing.ts') },
+  { find: /^@krosai\/cockpit\/webhooks$/, replacement: src('verify/index.ts') },
+  { find: /^@krosai\/cockpit\/testing$/, replacement: src('testing/index.ts') },
   { find: /^@krosai\/cockpit$/, replacement: src('index.ts') },
 ];
 

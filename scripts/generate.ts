@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { SPEC_PATH } from './spec.ts';
+import { type OpenApiDocument, SPEC_PATH } from './spec.ts';
 
 export const GENERATED_PATH = 'src/generated/api.ts';
 
@@ -19,7 +19,41 @@ export async function generateTypes(spec: object): Promise<string> {
     // The event names as a runtime array, so WEBHOOK_EVENTS follows the spec with no hand edit.
     enumValues: true,
   });
-  return BANNER + astToString(ast);
+  return `${BANNER}${astToString(ast)}\n${operationRoutes(spec as OpenApiDocument)}`;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/**
+ * Each operation's method, path template and the JSON kind of its success body, by operationId: a
+ * spec bump that adds an operation adds its route here, and the facade calls it by id.
+ */
+function operationRoutes(spec: OpenApiDocument): string {
+  const resolve = (schema: OpenApiDocument | undefined): OpenApiDocument | undefined =>
+    schema?.$ref ? resolve(spec.components?.schemas?.[String(schema.$ref).split('/').pop() as string]) : schema;
+  const routes: Record<string, { method: string; path: string; success: string }> = {};
+  for (const [path, item] of Object.entries<OpenApiDocument>(spec.paths ?? {})) {
+    for (const method of METHODS.filter((name) => item[name])) {
+      const { operationId, responses = {} } = item[method];
+      if (typeof operationId !== 'string' || !operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+      const status = Object.keys(responses).find((code) => /^2\d\d$/.test(code));
+      const schema = resolve(status ? responses[status]?.content?.['application/json']?.schema : undefined);
+      const success = !schema ? 'none' : schema.type === 'array' ? 'array' : 'object';
+      routes[operationId] = { method: method.toUpperCase(), path, success };
+    }
+  }
+  const lines = Object.entries(routes).map(
+    // Every string quoted as JSON: a spec's names must not be able to write code.
+    ([id, { method, path, success }]) =>
+      `    ${JSON.stringify(id)}: { method: ${JSON.stringify(method)}, path: ${JSON.stringify(path)}, success: ${JSON.stringify(success)} },`,
+  );
+  return [
+    "/** Each operation's method, path template and success body (`array`, `object` or `none`), by operationId. */",
+    'export const operationRoutes = {',
+    ...lines,
+    '} as const satisfies Record<keyof operations, { method: string; path: keyof paths; success: "array" | "object" | "none" }>;',
+    '',
+  ].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,10 @@
-export type { KrosPromise, WithResponse } from './api-promise.js';
-export type { ApiKey, AuthHeader } from './auth.js';
-export { createKrosClient, type KrosClient, type KrosClientOptions } from './client.js';
+/**
+ * The `@krosai/cockpit` entry: the client, its errors, and the verifier for those who import one entry.
+ */
+
+export type { ApiKey, AuthHeader } from './core/auth.js';
+export type { KrosPromise, Logger, RequestOptions, WithResponse } from './core/call.js';
+export { createKrosClient, type KrosClient, type KrosClientOptions } from './core/client.js';
 export {
   KrosApiError,
   KrosAuthenticationError,
@@ -17,10 +21,19 @@ export {
   KrosTimeoutError,
   KrosUnprocessableEntityError,
   KrosValidationError,
-} from './errors.js';
-export type { RawClient } from './raw-client.js';
-export type { Logger } from './transport.js';
-export type { HeadersInput } from './validate.js';
+} from './core/errors.js';
+export type { RawClient } from './core/raw-client.js';
+export type { HeadersInput } from './core/validate.js';
+export {
+  isWebhookEvent,
+  WEBHOOK_EVENTS,
+  type Webhook,
+  type WebhookCreate,
+  type WebhookEvent,
+  type Webhooks,
+  type WebhookTestResult,
+  type WebhookUpdate,
+} from './resources/webhooks.js';
 export {
   type RawBody,
   type SignatureFailureReason,
@@ -30,15 +43,4 @@ export {
   verifyWebhook,
   verifyWebhookRequest,
   type WebhookDelivery,
-} from './webhook-signatures.js';
-export {
-  isWebhookEvent,
-  type RequestOptions,
-  WEBHOOK_EVENTS,
-  type Webhook,
-  type WebhookCreate,
-  type WebhookEvent,
-  type Webhooks,
-  type WebhookTestResult,
-  type WebhookUpdate,
-} from './webhooks.js';
+} from './verify/index.js';

@@ -45,7 +45,7 @@ describe('kros.raw: per-call headers are checked whatever the call looks like', 
 });
 
 describe('served responses from a custom fetch', () => {
-  it('answers from memory for a response-like object that holds its body and methods as own properties', async () => {
+  it('turns a response-like object from a fetch adapter into a standard Response', async () => {
     const api = await serve(reply(200, [WEBHOOK]));
     // A fetch adapter that hands back a plain object, its methods reading the body stream.
     const adapter = (async (url: string, init: RequestInit) => {
@@ -67,8 +67,7 @@ describe('served responses from a custom fetch', () => {
     const { kros } = clientOf(api, { fetch: adapter });
     const { data, response } = await kros.raw.GET('/webhooks');
     expect(data).toEqual([WEBHOOK]);
-    expect(await response.json()).toEqual([WEBHOOK]);
-    expect(await new Response(response.body).json()).toEqual([WEBHOOK]);
+    expect(response).toBeInstanceOf(Response);
   });
 });
 

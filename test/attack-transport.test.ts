@@ -182,7 +182,7 @@ describe('holds: unhandled rejections through KrosPromise', () => {
 describe('instanceof is by name, not identity', () => {
   it('holds (documents): an object whose prototype names a Kros class passes instanceof', () => {
     // Only code in the process can build such an object, so this is not reachable from a server.
-    const forged = Object.create({ constructor: { krosClass: 'KrosValidationError' } });
+    const forged = Object.create({ constructor: { brand: 'KrosValidationError' } });
     expect(forged instanceof KrosValidationError).toBe(true);
     expect(forged instanceof KrosError).toBe(false);
   });

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT } from './helpers/workspace.ts';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript' };
-/** What the page may load: the built browser bundle, nothing from node_modules. */
-const SERVED = ['dist/web/'];
+/** What the page may load: the built browser bundle and its one dependency, through the page's import map. */
+const SERVED = ['dist/web/', 'node_modules/openapi-fetch/dist/'];
 
 let server: Server;
 let origin: string;

@@ -3,7 +3,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/workspace.ts';
 
-const ENTRIES = ['src/index.ts', 'src/webhook-signatures.ts', 'src/testing.ts'];
+const ENTRIES = ['src/index.ts', 'src/verify/index.ts', 'src/testing/index.ts'];
 /** Interfaces whose every member is an option a user sets. */
 const OPTION_BAGS = [
   'KrosClientOptions',

@@ -12,7 +12,7 @@ let vm: EdgeVM;
 beforeAll(async () => {
   // platform "neutral" fails the build on any node: import; the bundle is what an edge bundler makes.
   const { outputFiles } = await build({
-    entryPoints: [`${ROOT}src/webhook-signatures.ts`],
+    entryPoints: [`${ROOT}src/verify/index.ts`],
     bundle: true,
     write: false,
     platform: 'neutral',

@@ -111,32 +111,6 @@ describe('an answer the API sent is reported as that answer', () => {
     expect(error).toMatchObject({ status });
     expect(api.requests).toHaveLength(1);
   });
-
-  it('gives raw users the response fetch returned, its body readable', async () => {
-    const api = await serve(reply(200, [WEBHOOK], { 'x-request-id': 'req_raw' }));
-    const { kros } = clientOf(api);
-    const { data, response } = await kros.raw.GET('/webhooks');
-    expect(data).toEqual([WEBHOOK]);
-    expect(response).toBeInstanceOf(Response);
-    expect(response.headers.get('x-request-id')).toBe('req_raw');
-    expect(await response.clone().json()).toEqual([WEBHOOK]);
-  });
-
-  it('answers every body method of the raw response from memory, as often as it is called', async () => {
-    const api = await serve(reply(200, [WEBHOOK]));
-    const { kros } = clientOf(api);
-    const { response } = await kros.raw.GET('/webhooks');
-    const text = JSON.stringify([WEBHOOK]);
-    expect(response.bodyUsed).toBe(false);
-    expect(await response.text()).toBe(text);
-    expect(await response.text()).toBe(text);
-    expect(await response.json()).toEqual([WEBHOOK]);
-    expect(new TextDecoder().decode(await response.arrayBuffer())).toBe(text);
-    expect(await (await response.blob()).text()).toBe(text);
-    expect(await new Response(response.body).text()).toBe(text);
-    expect(response.clone()).toBe(response);
-    expect(response.bodyUsed).toBe(false);
-  });
 });
 
 describe('bounded responses', () => {

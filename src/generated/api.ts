@@ -326,3 +326,13 @@ type ReadonlyArray<T> = [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const webhookEventValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookEvent"]> = ["call.started", "call.completed", "call.failed", "call.recording.ready", "transcription.completed", "number.provisioned", "number.released"];
+
+/** Each operation's method, path template and success body (`array`, `object` or `none`), by operationId. */
+export const operationRoutes = {
+    "listWebhooks": { method: "GET", path: "/webhooks", success: "array" },
+    "createWebhook": { method: "POST", path: "/webhooks", success: "object" },
+    "getWebhook": { method: "GET", path: "/webhooks/{id}", success: "object" },
+    "deleteWebhook": { method: "DELETE", path: "/webhooks/{id}", success: "none" },
+    "updateWebhook": { method: "PATCH", path: "/webhooks/{id}", success: "object" },
+    "testWebhook": { method: "POST", path: "/webhooks/{id}/test", success: "object" },
+} as const satisfies Record<keyof operations, { method: string; path: keyof paths; success: "array" | "object" | "none" }>;

@@ -3,9 +3,11 @@
  * POSTed as JSON with `X-Webhook-Signature: sha256=<hex>`), and the one POST that carries them to a
  * receiver: bounded in time, never following a redirect.
  */
-import { KrosValidationError } from '../errors.js';
-import { signWebhookPayload } from '../webhook-signatures.js';
-import type { WebhookEvent } from '../webhooks.js';
+import { readBounded } from '../core/body.js';
+import { KrosValidationError } from '../core/errors.js';
+import { isHttpUrl } from '../core/validate.js';
+import type { WebhookEvent } from '../resources/webhooks.js';
+import { signWebhookPayload } from '../verify/verify.js';
 
 /**
  * Options of {@link createSignedDelivery}: fix the envelope's `id` or `timestamp` to test
@@ -134,39 +136,11 @@ export async function postDelivery(url: string, delivery: SignedDelivery, timeou
   }
 }
 
-function isHttpUrl(value: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
-
 /** The first bytes of the body, as text; the rest is not read. */
 async function preview(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < BODY_PREVIEW_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // A body cut short still tells what arrived.
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes.subarray(0, BODY_PREVIEW_BYTES));
+  // A body that breaks off says no more than its status.
+  const { bytes } = await readBounded(response.body, BODY_PREVIEW_BYTES).catch(() => ({ bytes: new Uint8Array(0) }));
+  return new TextDecoder().decode(bytes);
 }
 
 /** ECONNREFUSED and friends, else the innermost message: undici hides the reason in the cause of "fetch failed". */

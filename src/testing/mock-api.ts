@@ -4,9 +4,9 @@
  * `test` reaches the webhook's real URL. test/testing-prism.test.ts runs it through Prism's
  * validating proxy to hold it to the spec.
  */
-import { KrosValidationError } from '../errors.js';
+import { KrosValidationError } from '../core/errors.js';
 import { webhookEventValues } from '../generated/api.js';
-import type { Webhook, WebhookEvent, WebhookTestResult } from '../webhooks.js';
+import type { Webhook, WebhookEvent, WebhookTestResult } from '../resources/webhooks.js';
 import { assertDeliveryInput, createSignedDelivery, newDeliveryId, postDelivery } from './deliveries.js';
 import { type IncomingCall, type MockServer, serve } from './serve.js';
 

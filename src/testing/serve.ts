@@ -3,6 +3,7 @@
  * language. `node:http` is imported only when a server starts, so the in-process mock also runs
  * where there is none (a browser test, an edge runtime); there `listen()` rejects.
  */
+import { readBounded } from '../core/body.js';
 
 /**
  * A running mock server; `close()` stops it and drops open connections.
@@ -29,35 +30,38 @@ export interface IncomingCall {
   body: string;
 }
 
-const NODE_HTTP = 'node:http';
-
 /** Request bodies past this size are refused: the six operations take a few hundred bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export async function serve(handle: (call: IncomingCall) => Promise<Response>, port: number): Promise<MockServer> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0 to 65535, got ${port}`);
-  // Not a literal: a browser bundle of this entry (vitest browser mode) must not try to resolve node:http.
-  const { createServer }: typeof import('node:http') = await import(NODE_HTTP);
-  const server = createServer(async (incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        outgoing.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-        outgoing.end(JSON.stringify({ error: 'Request body over 1 MiB', code: 'PAYLOAD_TOO_LARGE' }));
-        return;
-      }
-      chunks.push(chunk);
+  // Not literals: a browser bundle of this entry (vitest browser mode) must not try to resolve them.
+  const [{ createServer }, { Readable }]: [typeof import('node:http'), typeof import('node:stream')] = await Promise.all(
+    ['node:http', 'node:stream'].map((name) => import(name)) as [never, never],
+  );
+  const answer = async (incoming: import('node:http').IncomingMessage, outgoing: import('node:http').ServerResponse) => {
+    // Any request target, however malformed, gets an answer: `//[` is no URL, and must not stop the server.
+    const url = parseUrl(incoming.url ?? '/');
+    if (!url)
+      return send(outgoing, new Response(JSON.stringify({ error: 'Invalid request target', code: 'BAD_REQUEST' }), { status: 400 }));
+    const { bytes, complete } = await readBounded(Readable.toWeb(incoming) as ReadableStream<Uint8Array>, MAX_BODY_BYTES);
+    if (!complete) {
+      const tooLarge = { error: 'Request body over 1 MiB', code: 'PAYLOAD_TOO_LARGE' };
+      return send(
+        outgoing,
+        new Response(JSON.stringify(tooLarge), { status: 413, headers: { 'content-type': 'application/json', connection: 'close' } }),
+      );
     }
     const headers = new Headers();
     for (const [name, value] of Object.entries(incoming.headers)) {
       for (const item of ([] as string[]).concat(value ?? [])) headers.append(name, item);
     }
-    const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
-    const response = await handle({ method: incoming.method ?? 'GET', url, headers, body: Buffer.concat(chunks).toString('utf8') });
-    outgoing.writeHead(response.status, Object.fromEntries(response.headers));
-    outgoing.end(Buffer.from(await response.arrayBuffer()));
+    const body = new TextDecoder().decode(bytes);
+    await send(outgoing, await handle({ method: incoming.method ?? 'GET', url, headers, body }));
+  };
+  const server = createServer((incoming, outgoing) => {
+    // A client that goes away mid-body ends only its own request.
+    answer(incoming, outgoing).catch(() => outgoing.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,4 +79,18 @@ export async function serve(handle: (call: IncomingCall) => Promise<Response>, p
         server.closeAllConnections();
       }),
   };
+}
+
+async function send(outgoing: import('node:http').ServerResponse, response: Response): Promise<void> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+  outgoing.end(body);
+}
+
+function parseUrl(target: string): URL | undefined {
+  try {
+    return new URL(target, 'http://127.0.0.1');
+  } catch {
+    return undefined;
+  }
 }

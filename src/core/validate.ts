@@ -2,8 +2,9 @@
  * Checks on user input, run before any request is built. Messages say what is wrong and where, but
  * never echo a header value, a credential, or a URL given as a string: each may carry a secret.
  */
+
+import { webhookEventValues } from '../generated/api.js';
 import { KrosValidationError } from './errors.js';
-import { webhookEventValues } from './generated/api.js';
 
 /** Headers the SDK sets from its own options; setting them through `headers` would bypass those. */
 const MANAGED_HEADERS = ['authorization', 'x-api-key', 'x-organization-id'];
@@ -39,12 +40,18 @@ export function assertUuid(value: unknown, what: string): void {
     fail(`${what} must be a UUID, got ${show(value)}`);
 }
 
+/** Whether `value` is an absolute http(s) URL. */
+export function isHttpUrl(value: unknown): value is string {
+  try {
+    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 /** An absolute http(s) URL. The string is not quoted: its userinfo or query may be a secret. */
 export function assertHttpUrl(value: unknown, what: string): URL {
-  try {
-    const url = new URL(value as string);
-    if (typeof value === 'string' && /^https?:$/.test(url.protocol)) return url;
-  } catch {}
+  if (isHttpUrl(value)) return new URL(value);
   return fail(`${what} must be an absolute http(s) URL, got ${typeof value === 'string' ? 'a string that is not one' : show(value)}`);
 }
 
@@ -74,7 +81,7 @@ export function assertObject(value: unknown, what: string): void {
   if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${what} must be an object`);
 }
 
-/** A shallow copy of an options object, read once: a getter that throws, or answers differently later, cannot reach a request. */
+/** A shallow copy of an options object; a getter that throws gives a `KrosValidationError`. */
 export function readOptions<T extends object>(value: T | null | undefined, what: string): Partial<T> {
   if (value === undefined) return {};
   assertObject(value, what);

@@ -2,13 +2,13 @@
  * `createKrosClient`: options, environment defaults, and the wiring of credential, transport, the
  * generated client and the webhooks resource.
  */
+import { createWebhooks, type Webhooks } from '../resources/webhooks.js';
 import { type ApiKey, type AuthHeader, credentialFrom } from './auth.js';
+import { type ClientContext, type Logger, operationCaller } from './call.js';
 import { KrosValidationError } from './errors.js';
-import { createRawClient, type RawClient, withCheckedHeaders } from './raw-client.js';
+import { createOpenApiClient, type RawClient, rawClient } from './raw-client.js';
 import { MAX_RETRIES } from './retry.js';
-import { createTransport, type Logger } from './transport.js';
 import { assertBaseUrl, assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
-import { createWebhooks, type Webhooks } from './webhooks.js';
 
 /**
  * Options of {@link createKrosClient}; each has a default, most from the environment.
@@ -209,21 +209,16 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   assertWholeNumber(initialRetryDelayMs, 'initialRetryDelayMs', 0, MAX_TIMER_MS);
   assertWholeNumber(maxResponseBytes, 'maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
 
+  const client = createOpenApiClient(baseUrl, headers);
+  const transport = { baseUrl, fetch, credential };
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
-    const send = createTransport({
-      baseUrl,
-      fetch,
-      credential,
-      organizationId,
-      timeoutMs,
-      maxRetries,
-      initialRetryDelayMs,
-      maxResponseBytes,
-      logger,
-    });
-    const client = createRawClient(baseUrl, headers, send);
-    return { webhooks: createWebhooks(client, send, logger), raw: withCheckedHeaders(client), withOrganization: clientFor };
+    const context: ClientContext = { transport, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, maxResponseBytes, logger };
+    return {
+      webhooks: createWebhooks(operationCaller(context, client)),
+      raw: rawClient(context, client),
+      withOrganization: clientFor,
+    };
   }
   return clientFor(given.organizationId ?? env.KROSAI_ORGANIZATION_ID);
 }

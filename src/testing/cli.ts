@@ -5,8 +5,8 @@
  * secret is never printed.
  */
 import { parseArgs } from 'node:util';
-import { createSignedDelivery, postDelivery } from './testing/deliveries.js';
-import { createMockKrosApi } from './testing/mock-api.js';
+import { createSignedDelivery, postDelivery } from './deliveries.js';
+import { createMockKrosApi } from './mock-api.js';
 
 const USAGE = `Usage: krosai-cockpit <command> [options]
 

@@ -7,10 +7,10 @@
  * keyed with the webhook's secret. The body's own `timestamp` is covered by the signature, so
  * checking it against a tolerance bounds replays.
  */
-import { KrosSignatureError, KrosValidationError } from '../errors.js';
+import { readBounded } from '../core/body.js';
+import { KrosSignatureError, KrosValidationError } from '../core/errors.js';
 import type { components } from '../generated/api.js';
-import { type Bytes, DEFAULT_MAX_BODY_BYTES, encoder, type Payload } from './bytes.js';
-import { hmacSign } from './hmac.js';
+import { hmacSign, type Payload } from './hmac.js';
 
 type WebhookEvent = components['schemas']['WebhookEvent'];
 
@@ -105,6 +105,9 @@ export const SIGNATURE_HEADER = 'x-webhook-signature';
 /** KrosAI sends one entry; the cap bounds the work of a hostile header before any hashing. */
 const MAX_SIGNATURES = 8;
 
+const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
+const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
@@ -117,46 +120,31 @@ const decoder = new TextDecoder();
  * if (delivery.event === 'call.completed') console.log(delivery.data);
  * ```
  */
-export function verifyWebhook(
+export async function verifyWebhook(
   rawBody: RawBody,
   headersOrSignature: SignatureSource,
   secretOrSecrets: string | string[],
   options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
-  return verify(rawBody, headersOrSignature, secretOrSecrets, options, true);
-}
-
-/** `copyBytes`: whether byte bodies may be changed by someone else meanwhile (the caller's) or not (read here). */
-async function verify(
-  rawBody: RawBody,
-  headersOrSignature: SignatureSource,
-  secretOrSecrets: string | string[],
-  options: VerifyOptions | undefined,
-  copyBytes: boolean,
-): Promise<WebhookDelivery> {
   const { toleranceSeconds = 300, now = new Date() } = options ?? {};
   const secrets = secretList(secretOrSecrets);
   const signatures = parseSignatures(signatureHeader(headersOrSignature));
-  // A caller's bytes are copied, not decoded, before the first HMAC: decoding costs up to 20 times
-  // the hash (invalid UTF-8), and a forged body must not buy it; the copy is a small fraction of either.
-  const body = payloadOf(rawBody, options?.maxBodyBytes, copyBytes);
-  try {
-    for (const secret of secrets) {
-      const digest = await hmacSign(secret, body);
-      if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
-        const delivery = parseDelivery(typeof body === 'string' ? body : decoder.decode(body));
-        const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
-        // Written to fail closed: a NaN or negative tolerance refuses every delivery.
-        if (!(skew <= toleranceSeconds)) {
-          throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
-        }
-        return delivery;
+  // Bytes are hashed before they are decoded: decoding invalid UTF-8 costs up to 20 times the
+  // hash, and a forged body must not buy that.
+  const body = payloadOf(rawBody, options?.maxBodyBytes);
+  for (const secret of secrets) {
+    const digest = await hmacSign(secret, body);
+    if (signatures.some((signature) => equalInConstantTime(signature, digest))) {
+      const delivery = parseDelivery(typeof body === 'string' ? body : decoder.decode(body));
+      const skew = Math.abs(+now - Date.parse(delivery.timestamp)) / 1000;
+      // Written to fail closed: a NaN or negative tolerance refuses every delivery.
+      if (!(skew <= toleranceSeconds)) {
+        throw new KrosSignatureError('timestamp_out_of_tolerance', `timestamp is ${skew} s off, over ${toleranceSeconds} s`);
       }
+      return delivery;
     }
-    throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
-  } finally {
-    if (copyBytes) giveBack(body);
   }
+  throw new KrosSignatureError('signature_mismatch', 'no secret signed these bytes: pass the raw body, not re-serialised JSON');
 }
 
 /**
@@ -178,8 +166,7 @@ export async function verifyWebhookRequest(
   options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
   parseSignatures(signatureHeader(request.headers));
-  // The body read here is in a buffer no one else holds: no copy needed.
-  return verify(await readBody(request, options?.maxBodyBytes), request.headers, secretOrSecrets, options, false);
+  return verifyWebhook(await readBody(request, options?.maxBodyBytes), request.headers, secretOrSecrets, options);
 }
 
 /**
@@ -194,23 +181,16 @@ export async function verifyWebhookRequest(
  */
 export async function signWebhookPayload(rawBody: RawBody, secret: string): Promise<string> {
   const [key] = secretList(secret);
-  const body = payloadOf(rawBody, Infinity, true);
-  try {
-    return `sha256=${await hmacSign(key as string, body)}`;
-  } finally {
-    giveBack(body);
-  }
+  return `sha256=${await hmacSign(key as string, payloadOf(rawBody, Infinity))}`;
 }
 
 /**
- * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is: it cannot
- * change, and the Node build hashes and parses it with no round trip through bytes. A caller's bytes
- * are copied (`copyBytes`): they are read after awaits (hashed, hashed for a later secret, parsed
- * after the match), and the bytes parsed must be the bytes hashed whatever the caller does to its
- * buffer meanwhile; the copy is also what Web Crypto takes from a SharedArrayBuffer, which it
- * refuses. Bytes no one else holds (read here) are used where they are.
+ * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is. Bytes are
+ * copied: they are read after awaits (hashed, hashed for a later secret, parsed), and the bytes
+ * parsed must be the bytes hashed whatever the caller does to its buffer meanwhile; Web Crypto also
+ * refuses a SharedArrayBuffer, which the copy is not.
  */
-function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copyBytes: boolean): Payload {
+function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Payload {
   if (typeof rawBody === 'string') {
     // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode to count only when the length leaves it open.
     if (!(rawBody.length * 3 <= maxBodyBytes)) assertWithin(encoder.encode(rawBody).length, maxBodyBytes);
@@ -232,49 +212,25 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, copy
     throw new KrosValidationError(`the raw body is ${what}: verify the bytes received (Express: express.raw(), not express.json())`);
   }
   assertWithin(bytes.length, maxBodyBytes);
-  return copyBytes ? lentCopy(bytes) : (bytes as Bytes);
+  return new Uint8Array(bytes);
 }
 
-/**
- * A buffer for copies of a caller's bytes, lent to one call at a time and given back when it ends;
- * a call that finds none idle, or too small, copies into a new one. In Chromium a new buffer cost
- * more than the hash (bench/RESULTS-runtimes.md). Kept up to the default `maxBodyBytes`.
- */
-let idle: ArrayBuffer | undefined;
-
-function lentCopy(bytes: Uint8Array): Bytes {
-  const { length } = bytes;
-  const copy = idle && idle.byteLength >= length ? new Uint8Array(idle, 0, length) : new Uint8Array(length);
-  idle = undefined;
-  copy.set(bytes);
-  return copy;
-}
-
-function giveBack(copy: Payload) {
-  if (typeof copy !== 'string' && copy.buffer.byteLength <= DEFAULT_MAX_BODY_BYTES) idle = copy.buffer;
-}
-
-/**
- * Reads a Request's body chunk by chunk, and stops past `maxBodyBytes` (leaving the loop cancels the
- * stream); a larger `Content-Length` is refused before reading.
- */
-async function readBody(request: Request, maxBodyBytes?: number): Promise<ArrayBuffer> {
+/** A Request's body, at most `maxBodyBytes` of it; a larger `Content-Length` is refused before reading. */
+async function readBody(request: Request, maxBodyBytes?: number): Promise<Uint8Array<ArrayBuffer>> {
   if (request.bodyUsed || request.body?.locked) throw new KrosValidationError('the request body was already read, or is being read');
-  const chunks: BlobPart[] = [];
-  let size = 0;
   assertWithin(Number(request.headers.get('content-length')), maxBodyBytes);
-  // Fetch bodies are async iterable in every server runtime (Node 18+, Deno, Bun, workerd, Edge).
-  for await (const chunk of (request.body ?? []) as unknown as AsyncIterable<Bytes>) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-    assertWithin(size, maxBodyBytes);
-  }
-  return new Blob(chunks).arrayBuffer();
+  const { bytes, complete } = await readBounded(request.body, maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  if (!complete) throw tooLarge(maxBodyBytes);
+  return bytes;
 }
 
 /** Written to fail closed: a NaN or negative limit refuses every body. */
 function assertWithin(size: number, maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {
-  if (!(size <= maxBodyBytes)) throw new KrosSignatureError('invalid_payload', `the body is over maxBodyBytes (${maxBodyBytes})`);
+  if (!(size <= maxBodyBytes)) throw tooLarge(maxBodyBytes);
+}
+
+function tooLarge(maxBodyBytes = DEFAULT_MAX_BODY_BYTES): KrosSignatureError {
+  return new KrosSignatureError('invalid_payload', `the body is over maxBodyBytes (${maxBodyBytes})`);
 }
 
 function secretList(secretOrSecrets: string | string[]): string[] {

@@ -3,7 +3,7 @@
  * deliveries, for the tests of services and receivers that use the SDK. Not part of the client or
  * verifier bundles.
  */
-export { createSignedDelivery, type SignedDelivery, type SignedDeliveryOptions } from './testing/deliveries.js';
+export { createSignedDelivery, type SignedDelivery, type SignedDeliveryOptions } from './deliveries.js';
 export {
   createMockKrosApi,
   type DeliveryOutcome,
@@ -13,5 +13,5 @@ export {
   type MockWebhook,
   type RecordedRequest,
   TEST_EVENT,
-} from './testing/mock-api.js';
-export type { MockServer } from './testing/serve.js';
+} from './mock-api.js';
+export type { MockServer } from './serve.js';

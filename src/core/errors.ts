@@ -1,18 +1,12 @@
-import { type Redact, redactDeep } from './redact.js';
-import { serverDelayMs } from './retry.js';
-
 /**
  * Every error the SDK throws extends {@link KrosError}, so one `instanceof` check catches them all.
  * No error carries the request (its headers hold the credential): only what the server answered.
  */
+import { type Redact, redactDeep } from './redact.js';
+import { serverDelayMs } from './retry.js';
 
-/**
- * Each class names itself (`krosClass`, a static getter: bundlers drop unused classes with getters,
- * not with static fields or symbol keys). `instanceof` compares these names rather than class
- * identity, so an error thrown by the CommonJS build is an instance of the class imported from the
- * ES module build (one dependency may `require` the SDK while the app imports it).
- */
-type Branded = { krosClass?: string };
+/** Each error's redactor, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
+const redactors = new WeakMap<KrosError, Redact>();
 
 /** What `toJSON` copies when present: never a header, the request, or the raw body. */
 const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
@@ -30,26 +24,26 @@ const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 're
  * ```
  */
 export class KrosError extends Error {
-  /** @internal The class's name in every build: what `instanceof` compares. */
-  static get krosClass(): string {
-    return 'KrosError';
-  }
-  /** Hides this call's credentials in `util.inspect` output, which also renders `cause` (the caller's own, unredacted object). */
-  readonly #redact: Redact | undefined;
+  /**
+   * @internal The class's name, written out so that a minifier cannot rename it. `instanceof`
+   * compares it rather than class identity: an error from the CommonJS build is then an instance of
+   * the class imported from the ES module build (a dependency may `require` the SDK while the app
+   * imports it).
+   */
+  static readonly brand: string = 'KrosError';
 
   /** `redact`, when given, is applied to everything `util.inspect` shows of the error. */
   constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
-    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
-    this.name = (new.target as Branded).krosClass as string;
-    this.#redact = options?.redact;
+    super(message, options);
+    this.name = (new.target as typeof KrosError).brand;
+    if (options?.redact) redactors.set(this, options.redact);
   }
 
   /** True when `value`'s class, or one it extends, is this class, in whichever build it was made. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included.
-    const brand = (this as Branded).krosClass;
     for (let proto = value && Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
-      if ((proto.constructor as Branded)?.krosClass === brand) return true;
+      // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included.
+      if ((proto.constructor as typeof KrosError)?.brand === this.brand) return true;
     }
     return false;
   }
@@ -78,85 +72,45 @@ export class KrosError extends Error {
     options: object,
     inspect: (value: unknown, options: object) => string,
   ): string {
+    // The rendering includes `cause`, the caller's own unredacted object.
     const text = inspect(this, { ...options, customInspect: false });
-    return this.#redact ? this.#redact(text) : text;
+    return redactors.get(this)?.(text) ?? text;
   }
 }
 
-/**
- * Input that the SDK refused before sending anything: a malformed id or URL, an unknown event, a
- * missing API key. Fix the call; retrying will not help.
- *
- * @example
- * ```ts
- * await kros.webhooks.get('not-a-uuid').catch((error) => {
- *   if (error instanceof KrosValidationError) console.error(error.message);
- * });
- * ```
- */
+/** Input the SDK refused before sending anything (a malformed id or URL, a missing API key): fix the call. */
 export class KrosValidationError extends KrosError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosValidationError';
-  }
+  static override readonly brand: string = 'KrosValidationError';
 }
 
-/**
- * The request never got an HTTP response: DNS failure, refused or reset connection. `cause` holds
- * the underlying error from `fetch`.
- *
- * @example
- * ```ts
- * await kros.webhooks.list().catch((error) => {
- *   if (error instanceof KrosConnectionError) console.error('API unreachable', error.cause);
- * });
- * ```
- */
+/** The request got no HTTP response: DNS failure, refused or reset connection. `cause` holds `fetch`'s error. */
 export class KrosConnectionError extends KrosError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosConnectionError';
-  }
+  static override readonly brand: string = 'KrosConnectionError';
 }
 
-/**
- * Every attempt exceeded `timeoutMs` (from sending the request to the end of the response body).
- * It is a {@link KrosConnectionError}, since no usable response arrived.
- *
- * @example
- * ```ts
- * await kros.webhooks.list({ timeoutMs: 2_000 }).catch((error) => {
- *   if (error instanceof KrosTimeoutError) console.error('the API is slow; try again later');
- * });
- * ```
- */
+/** Every attempt took longer than `timeoutMs`, body included. */
 export class KrosTimeoutError extends KrosConnectionError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosTimeoutError';
-  }
+  static override readonly brand: string = 'KrosTimeoutError';
 }
 
 /**
  * The API answered with a status outside 2xx (or a redirect, which the SDK never follows), or with
- * a success response that is not the JSON the spec promises. The common statuses have subclasses
- * ({@link KrosNotFoundError}, {@link KrosRateLimitError}…), all `instanceof KrosApiError`; other
- * statuses are a plain `KrosApiError`.
+ * a success that is not the JSON the spec promises. Common statuses have subclasses, all
+ * `instanceof KrosApiError`.
  *
  * @example
  * ```ts
  * try {
  *   await kros.webhooks.get(id);
  * } catch (error) {
+ *   if (error instanceof KrosNotFoundError) return null;
  *   if (error instanceof KrosApiError) console.error(error.status, error.code, error.requestId);
+ *   throw error;
  * }
  * ```
  */
 export class KrosApiError extends KrosError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosApiError';
-  }
+  static override readonly brand: string = 'KrosApiError';
   /** The HTTP status of the response. */
   readonly status: number;
   /** The machine-readable `code` of the spec's `Error` body, when the server sent one. */
@@ -170,8 +124,8 @@ export class KrosApiError extends KrosError {
   /** The response body: parsed JSON, or its text when it is not JSON; credentials the server echoed are redacted. */
   readonly body: unknown;
 
-  /** `body` is the response body, parsed as JSON when it is JSON; `redact` hides credentials the server echoed. */
-  constructor(message: string, response: Response, body?: unknown, redact?: Redact) {
+  /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `redact` hides credentials the server echoed. */
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
     super(redact ? redact(message) : message, { redact });
     this.body = redact ? redactDeep(body, redact) : body;
     const { code, details } = (this.body ?? {}) as ErrorBody;
@@ -186,110 +140,38 @@ export class KrosApiError extends KrosError {
   }
 }
 
-/**
- * 400: the request was malformed or a field failed the API's validation; `details` says which.
- *
- * @example
- * ```ts
- * await kros.webhooks.get(id).catch((error) => {
- *   if (error instanceof KrosBadRequestError) console.error(error.details);
- * });
- * ```
- */
+/** 400: the request was malformed or failed the API's validation; `details` says which field. */
 export class KrosBadRequestError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosBadRequestError';
-  }
+  static override readonly brand: string = 'KrosBadRequestError';
 }
 
-/**
- * 401: the API key or JWT is missing, wrong, expired or revoked.
- *
- * @example
- * ```ts
- * await kros.webhooks.get(id).catch((error) => {
- *   if (error instanceof KrosAuthenticationError) console.error('check KROSAI_API_KEY');
- * });
- * ```
- */
+/** 401: the API key or JWT is missing, wrong, expired or revoked. */
 export class KrosAuthenticationError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosAuthenticationError';
-  }
+  static override readonly brand: string = 'KrosAuthenticationError';
 }
 
-/**
- * 403: the credential is valid but may not do this, for example in that organization.
- *
- * @example
- * ```ts
- * await kros.webhooks.get(id).catch((error) => {
- *   if (error instanceof KrosPermissionDeniedError) console.error('not allowed in this organization');
- * });
- * ```
- */
+/** 403: the credential is valid but may not do this, for example in that organization. */
 export class KrosPermissionDeniedError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosPermissionDeniedError';
-  }
+  static override readonly brand: string = 'KrosPermissionDeniedError';
 }
 
-/**
- * 404: no such webhook (or path), or not in this organization.
- *
- * @example
- * ```ts
- * await kros.webhooks.get(id).catch((error) => {
- *   if (error instanceof KrosNotFoundError) console.error('no such webhook');
- * });
- * ```
- */
+/** 404: no such webhook (or path), or not in this organization. */
 export class KrosNotFoundError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosNotFoundError';
-  }
+  static override readonly brand: string = 'KrosNotFoundError';
 }
 
-/**
- * 409: the request conflicts with the webhook's current state.
- *
- * @example
- * ```ts
- * await kros.webhooks.get(id).catch((error) => {
- *   if (error instanceof KrosConflictError) console.error(error.message);
- * });
- * ```
- */
+/** 409: the request conflicts with the webhook's current state. */
 export class KrosConflictError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosConflictError';
-  }
+  static override readonly brand: string = 'KrosConflictError';
 }
 
-/**
- * 422: the request was understood but its content cannot be processed.
- *
- * @example
- * ```ts
- * await kros.webhooks.get(id).catch((error) => {
- *   if (error instanceof KrosUnprocessableEntityError) console.error(error.details);
- * });
- * ```
- */
+/** 422: the request was understood but its content cannot be processed. */
 export class KrosUnprocessableEntityError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosUnprocessableEntityError';
-  }
+  static override readonly brand: string = 'KrosUnprocessableEntityError';
 }
 
 /**
- * 429: too many requests. Retried automatically (when the wait is at most 60 s) before it reaches you.
+ * 429: too many requests, after the SDK's own retries (it waits up to 60 s when asked to).
  *
  * @example
  * ```ts
@@ -299,23 +181,13 @@ export class KrosUnprocessableEntityError extends KrosApiError {
  * ```
  */
 export class KrosRateLimitError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosRateLimitError';
-  }
+  static override readonly brand: string = 'KrosRateLimitError';
   /** Seconds the API asked to wait (`Retry-After`, `retry-after-ms` or the body's `retry_after`). */
   readonly retryAfter: number | undefined;
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
-  readonly rateLimit: {
-    /** Requests allowed per window. */
-    limit?: number;
-    /** Requests left in this window. */
-    remaining?: number;
-    /** When the window resets, in unix seconds. */
-    reset?: number;
-  };
+  readonly rateLimit: { limit?: number; remaining?: number; reset?: number };
 
-  constructor(message: string, response: Response, body?: unknown, redact?: Redact) {
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
     super(message, response, body, redact);
     const delay = serverDelayMs(response.headers, body);
     this.retryAfter = delay === undefined ? delay : delay / 1000;
@@ -328,39 +200,14 @@ export class KrosRateLimitError extends KrosApiError {
   }
 }
 
-/**
- * 500 or above: the API failed. `get`, `list`, `update` and `delete` were retried before this reached you.
- *
- * @example
- * ```ts
- * await kros.webhooks.list().catch((error) => {
- *   if (error instanceof KrosInternalServerError) console.error(`KrosAI failed; quote ${error.requestId} to support`);
- * });
- * ```
- */
+/** 500 or above: the API failed. Idempotent calls were retried before this reached you. */
 export class KrosInternalServerError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosInternalServerError';
-  }
+  static override readonly brand: string = 'KrosInternalServerError';
 }
 
-/**
- * A success status whose body is not the JSON the spec describes (empty, truncated, HTML from a
- * proxy). Not retried: the request did reach the API.
- *
- * @example
- * ```ts
- * await kros.webhooks.list().catch((error) => {
- *   if (error instanceof KrosInvalidResponseError) console.error('a proxy answered instead of the API', error.headers);
- * });
- * ```
- */
+/** A success status whose body is not the JSON the spec describes (empty, truncated, a proxy's HTML), or too large. Not retried. */
 export class KrosInvalidResponseError extends KrosApiError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosInvalidResponseError';
-  }
+  static override readonly brand: string = 'KrosInvalidResponseError';
 }
 
 /**
@@ -392,10 +239,7 @@ export type SignatureFailureReason =
  * ```
  */
 export class KrosSignatureError extends KrosError {
-  /** @internal */
-  static override get krosClass(): string {
-    return 'KrosSignatureError';
-  }
+  static override readonly brand: string = 'KrosSignatureError';
   /** Why the delivery was refused. */
   readonly reason: SignatureFailureReason;
 
@@ -415,7 +259,7 @@ interface ErrorBody {
 }
 
 /** The typed error for an HTTP error response, given its body as parsed JSON or raw text. */
-export function apiErrorFrom(response: Response, body: unknown, redact?: Redact): KrosApiError {
+export function apiErrorFrom(response: Pick<Response, 'status' | 'statusText' | 'headers'>, body: unknown, redact?: Redact): KrosApiError {
   const { error, title, detail } = (body ?? {}) as ErrorBody;
   const said = [error, title, detail].filter((part) => part && typeof part === 'string');
   const message = `${response.status} ${said.join(': ') || response.statusText || 'error'}`;

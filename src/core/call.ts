@@ -1,0 +1,271 @@
+/**
+ * One call: its options checked, its attempts run through openapi-fetch (so middleware sees each),
+ * retried when that is safe, and its result turned into data or a typed error.
+ */
+import type { Client } from 'openapi-fetch';
+import { operationRoutes, type operations, type paths } from '../generated/api.js';
+import { apiErrorFrom, KrosConnectionError, KrosInvalidResponseError, KrosTimeoutError, KrosValidationError } from './errors.js';
+import { type Redact, redactorFor } from './redact.js';
+import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
+import { attemptFetch, type TransportConfig } from './transport.js';
+import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
+
+/**
+ * Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits.
+ *
+ * @example
+ * ```ts
+ * createKrosClient({ apiKey, logger: console });
+ * ```
+ */
+export interface Logger {
+  /** One line per retry: what failed, which retry, and the wait. */
+  info?(message: string): void;
+  /** A problem worth a look, such as a requested wait too long to honour. */
+  warn?(message: string): void;
+}
+
+/**
+ * Options for one call; they override the client's for this request only.
+ *
+ * @example
+ * ```ts
+ * await kros.webhooks.list({ organizationId, timeoutMs: 5_000, signal: controller.signal });
+ * ```
+ */
+export interface RequestOptions {
+  /** The organization (UUID) to act in, sent as `x-organization-id`; overrides the client's. */
+  organizationId?: string;
+  /** Extra headers for this request, checked as the client's are. Auth and organization have their own options. */
+  headers?: HeadersInput;
+  /** Aborts the request; the call then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Milliseconds each attempt may take, body included; overrides the client's `timeoutMs`. */
+  timeoutMs?: number;
+  /** Retries after a retryable failure (0 to 10); overrides the client's `maxRetries`. */
+  maxRetries?: number;
+  /** The most bytes the response body may have; overrides the client's `maxResponseBytes`. */
+  maxResponseBytes?: number;
+}
+
+/**
+ * What `withResponse()` resolves to: the parsed data, the `Response`, and its `x-request-id`.
+ *
+ * @example
+ * ```ts
+ * const { data, response, requestId }: WithResponse<Webhook[]> = await kros.webhooks.list().withResponse();
+ * ```
+ */
+export interface WithResponse<T> {
+  /** What awaiting the call itself gives. */
+  data: T;
+  /** The API's response, a standard `Response` whose body the SDK has read. */
+  response: Response;
+  /** The `x-request-id` response header: quote it when you contact KrosAI support. */
+  requestId: string | undefined;
+}
+
+/**
+ * A native `Promise` of the call's data that also has `withResponse()`.
+ *
+ * @example
+ * ```ts
+ * const webhooks = await kros.webhooks.list();
+ * const { data, requestId } = await kros.webhooks.list().withResponse();
+ * ```
+ */
+export interface KrosPromise<T> extends Promise<T> {
+  /** The data with the response it came in and its request id; the same single request. */
+  withResponse(): Promise<WithResponse<T>>;
+}
+
+/** What a client's calls share. */
+export interface ClientContext {
+  transport: TransportConfig;
+  organizationId: string | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  initialRetryDelayMs: number;
+  maxResponseBytes: number;
+  logger: Logger;
+}
+
+/** Per-call settings, checked. */
+export interface CallSettings {
+  organizationId?: string | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+  maxResponseBytes?: number | undefined;
+  signal?: AbortSignal | null | undefined;
+}
+
+type FetchResult = { response: Response; error?: unknown };
+
+/** How a call went: its last result, and what the caller needs to read it. */
+export interface Sent<T> {
+  result: T;
+  /** An attempt failed in a way that leaves open whether the API acted on it. */
+  mayHaveActed: boolean;
+  /** Hides the credentials this call sent, in text the server sent back. */
+  redact: Redact;
+}
+
+/**
+ * Runs `invoke` (an openapi-fetch call given the attempt's `fetch`) until it succeeds, fails in a
+ * way that is not retried, or runs out of retries. There is no idempotency key in the spec, so a
+ * POST is retried only when the API provably did not act (see retry.ts).
+ */
+export async function send<T extends FetchResult>(
+  context: ClientContext,
+  settings: CallSettings,
+  method: string,
+  template: string,
+  invoke: (fetch: (request: Request) => Promise<Response>) => Promise<T>,
+): Promise<Sent<T>> {
+  const maxRetries = settings.maxRetries ?? context.maxRetries;
+  const sent: string[] = [];
+  const redact = redactorFor(sent);
+  let acted = false;
+  for (let retry = 0; ; retry++) {
+    let result: T | undefined;
+    let failure: unknown;
+    let kind: string;
+    try {
+      result = await invoke(
+        attemptFetch(context.transport, {
+          retry,
+          organizationId: settings.organizationId ?? context.organizationId,
+          timeoutMs: settings.timeoutMs ?? context.timeoutMs,
+          maxResponseBytes: settings.maxResponseBytes ?? context.maxResponseBytes,
+          sent,
+          redact,
+        }),
+      );
+      if (result.response.ok) return { result, mayHaveActed: acted, redact };
+      kind = String(result.response.status);
+    } catch (error) {
+      // The transport's failures are KrosErrors already; anything else is middleware's own, or the caller's abort.
+      failure = error;
+      kind = failure instanceof KrosTimeoutError ? 'timeout' : failure instanceof KrosConnectionError ? connectionKind(failure.cause) : '';
+    }
+    if (retry >= maxRetries || settings.signal?.aborted || !isRetryable(method, kind)) {
+      if (result) return { result, mayHaveActed: acted, redact };
+      throw failure;
+    }
+    acted ||= mayHaveActed(kind);
+    const where = `[@krosai/cockpit] ${method} ${template}: ${result ? `${kind} ${redact(result.response.statusText)}`.trim() : kind}`;
+    const asked = result && serverDelayMs(result.response.headers, kind === '429' ? result.error : undefined);
+    if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
+      context.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
+      return { result: result as T, mayHaveActed: acted, redact };
+    }
+    const delay = asked ?? backoffMs(retry + 1, context.initialRetryDelayMs);
+    context.logger.info?.(`${where}; retry ${retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
+    await sleep(delay, settings.signal);
+  }
+}
+
+/** The facade's per-call options, checked before anything is sent. */
+export function callSettings(options: RequestOptions | undefined): CallSettings & { headers: Headers | undefined } {
+  const given = readOptions(options, 'options');
+  const { organizationId, signal, timeoutMs, maxRetries, maxResponseBytes } = given;
+  if (organizationId !== undefined) assertUuid(organizationId, 'options.organizationId');
+  if (timeoutMs !== undefined) assertTimeout(timeoutMs, 'options.timeoutMs');
+  if (maxRetries !== undefined) assertWholeNumber(maxRetries, 'options.maxRetries', 0, MAX_RETRIES);
+  if (maxResponseBytes !== undefined) assertWholeNumber(maxResponseBytes, 'options.maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
+  // Duck-typed: a signal from another realm (a test environment, an edge VM) is no `instanceof` ours.
+  if (signal !== undefined && (typeof signal?.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+    throw new KrosValidationError('options.signal must be an AbortSignal');
+  }
+  return { organizationId, signal, timeoutMs, maxRetries, maxResponseBytes, headers: headersFrom(given.headers, 'options.headers') };
+}
+
+/** An operation of the spec, by its `operationId`. */
+export type OperationId = keyof operations;
+
+type Success<R> = R extends { 200: infer S } ? S : R extends { 201: infer S } ? S : undefined;
+/** The JSON an operation answers with on success; `undefined` for none. */
+export type OperationData<Op extends OperationId> =
+  Success<operations[Op]['responses']> extends { content: { 'application/json': infer T } } ? T : undefined;
+
+/** What an operation is called with: a path `id`, a JSON body. */
+export interface OperationInput {
+  id?: string;
+  body?: unknown;
+}
+
+/** Calls an operation of the spec by its id; `input` is read inside the call, so its checks reject the promise. */
+export type CallOperation = <Op extends OperationId>(
+  operationId: Op,
+  options: RequestOptions | undefined,
+  input?: () => OperationInput,
+) => KrosPromise<OperationData<Op>>;
+
+/** The facade's way to call any operation of the spec by its id: the method, path and success body come from the spec. */
+export function operationCaller(context: ClientContext, client: Client<paths>): CallOperation {
+  async function perform(operationId: OperationId, options: RequestOptions | undefined, input?: () => OperationInput) {
+    const { method, path, success } = operationRoutes[operationId];
+    const { headers, ...settings } = callSettings(options);
+    const { id, body } = input?.() ?? {};
+    if (path.includes('{id}')) assertUuid(id, 'id');
+    const init = {
+      params: id === undefined ? {} : { path: { id } },
+      body,
+      headers,
+      signal: settings.signal ?? undefined,
+      parseAs: 'text' as const,
+    };
+    const request = client.request as (
+      method: string,
+      path: string,
+      init: object,
+    ) => Promise<{ data?: string; error?: unknown; response: Response }>;
+    const { result, mayHaveActed, redact } = await send(context, settings, method, path, (fetch) =>
+      request(method, path, { ...init, fetch }),
+    );
+    const { data, error, response } = result;
+    const requestId = response.headers.get('x-request-id') ?? undefined;
+    if (response.ok) return { data: success === 'none' ? undefined : parseBody(response, data, success, redact), response, requestId };
+    if (response.status === 404 && method === 'DELETE' && mayHaveActed) {
+      context.logger.info?.(`[@krosai/cockpit] DELETE ${path}: 404 after an attempt that may have deleted it; deleted`);
+      return { data: undefined, response, requestId };
+    }
+    throw apiErrorFrom(response, error, redact);
+  }
+  return (operationId, options, input) => krosPromise(perform(operationId, options, input)) as never;
+}
+
+/**
+ * The data promise of a call, with `withResponse()` giving the call itself. A plain promise, not a
+ * subclass, so `await` behaves as everywhere else.
+ */
+function krosPromise<T>(call: Promise<WithResponse<T>>): KrosPromise<T> {
+  const data = call.then(({ data }) => data) as KrosPromise<T>;
+  data.withResponse = () => {
+    // Whoever awaits withResponse() handles the call's failure there: the data promise must not
+    // report it a second time as an unhandled rejection.
+    data.catch(() => {});
+    return call;
+  };
+  return data;
+}
+
+/** The JSON body of a success response; anything else is the API's fault and says so. */
+function parseBody(response: Response, text: string | undefined, expected: 'array' | 'object', redact: Redact): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text as string);
+  } catch {}
+  const kind = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  if (kind !== expected) {
+    const actual = value !== undefined ? `a JSON ${kind}` : text ? 'invalid JSON' : 'an empty body';
+    // The body itself is not quoted: a truncated webhook could carry its secret.
+    throw new KrosInvalidResponseError(
+      `${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`,
+      response,
+      undefined,
+      redact,
+    );
+  }
+  return value;
+}

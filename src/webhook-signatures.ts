@@ -1,7 +1,0 @@
-/**
- * The `@krosai/cockpit/webhooks` entry: webhook verification without the HTTP client. Under the
- * `node` export condition the package serves the build whose HMAC runs on node:crypto.
- */
-export { KrosError, KrosSignatureError, KrosValidationError, type SignatureFailureReason } from './errors.js';
-export type { RawBody, SignatureSource, VerifyOptions, WebhookDelivery } from './signature/verify.js';
-export { signWebhookPayload, verifyWebhook, verifyWebhookRequest } from './signature/verify.js';
