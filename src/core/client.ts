@@ -15,158 +15,53 @@ import { assertBaseUrl, assertTimeout, assertUuid, assertWholeNumber, type Heade
  *
  * @example
  * ```ts
- * const options: KrosClientOptions = { apiKey: process.env.KROSAI_API_KEY, timeoutMs: 10_000 };
+ * createKrosClient({
+ *   apiKey: async () => (await supabase.auth.getSession()).data.session!.access_token, // called before every attempt
+ *   authHeader: 'x-api-key',
+ *   organizationId: '7c60d51f-b44e-4682-87d6-449835ea4de6',
+ *   timeoutMs: 10_000,
+ *   maxRetries: 5,
+ *   logger: console,
+ * });
  * ```
  */
 export interface KrosClientOptions {
-  /**
-   * API key, JWT, or a (possibly async) function returning one, called before every request.
-   * Default: the `KROSAI_API_KEY` environment variable.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey: async () => (await supabase.auth.getSession()).data.session!.access_token });
-   * ```
-   */
+  /** API key, JWT, or a (possibly async) function returning one. Default: `KROSAI_API_KEY`. */
   apiKey?: ApiKey;
-  /**
-   * How the credential is sent: `'authorization'` (default, `Authorization: Bearer <key>`) or
-   * `'x-api-key'`.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, authHeader: 'x-api-key' });
-   * ```
-   */
+  /** `'authorization'` (default, `Authorization: Bearer <key>`) or `'x-api-key'`. */
   authHeader?: AuthHeader;
-  /**
-   * Organization UUID sent as `x-organization-id`; without it the API uses the user's first
-   * organization. Default: the `KROSAI_ORGANIZATION_ID` environment variable.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, organizationId: '7c60d51f-b44e-4682-87d6-449835ea4de6' });
-   * ```
-   */
+  /** Organization UUID sent as `x-organization-id`. Default: `KROSAI_ORGANIZATION_ID`, else the user's first organization. */
   organizationId?: string;
   /**
-   * API root. Default: the `KROSAI_BASE_URL` environment variable, else `https://api.krosai.com/v1`.
-   * It may not carry a user name, password, query or fragment. Credentials are sent only here:
-   * redirects are never followed.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, baseUrl: 'http://127.0.0.1:4010' });
-   * ```
+   * API root, with no user name, password, query or fragment. Default: `KROSAI_BASE_URL`, else
+   * `https://api.krosai.com/v1`. Credentials go only here: redirects are never followed.
    */
   baseUrl?: string;
-  /**
-   * The `fetch` to send requests with. Default: `globalThis.fetch`. The SDK asks it not to follow
-   * redirects (`redirect: 'manual'`) and refuses an answer it got by following one anyway.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, fetch: (input, init) => fetch(input, init) });
-   * ```
-   */
+  /** The `fetch` to send with. Default: `globalThis.fetch`, read at each request (so msw and similar tools see it). */
   fetch?: typeof globalThis.fetch;
-  /**
-   * Headers added to every request: a plain object, a `Headers`, or `[name, value]` pairs. The
-   * credential and organization headers are refused here (they have their own options).
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, headers: { 'x-team': 'billing' } });
-   * ```
-   */
+  /** Headers added to every request; the credential and organization headers have their own options. */
   headers?: HeadersInput;
-  /**
-   * Milliseconds each attempt may take (a whole number), from asking a token function for the
-   * credential to the end of the response body; past it the attempt is aborted (and retried if
-   * safe). Default: 60 000.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, timeoutMs: 10_000 });
-   * ```
-   */
+  /** Milliseconds each attempt may take, from asking for the credential to the end of the body. Default: 60 000. */
   timeoutMs?: number;
-  /**
-   * How many times a failed request is retried (see "Retries" in the README for which failures
-   * are), from 0 to 10. Default: 2.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, maxRetries: 5 });
-   * ```
-   */
+  /** How many times a retryable failure is retried, 0 to 10. Default: 2. */
   maxRetries?: number;
-  /**
-   * The first backoff wait in ms; it doubles with each retry, up to 8 s, minus up to 25% jitter.
-   * A wait the API asks for (`Retry-After`) takes precedence. Default: 500.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, initialRetryDelayMs: 100 });
-   * ```
-   */
+  /** The first backoff in ms, doubling up to 8 s, minus up to 25 % jitter; `Retry-After` wins. Default: 500. */
   initialRetryDelayMs?: number;
-  /**
-   * The most bytes a response body may have, counted after decompression; past it the SDK stops
-   * reading and the call rejects with `KrosInvalidResponseError`. Default: 10 MiB (10 485 760), about
-   * 10 000 webhooks in one list.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, maxResponseBytes: 1_048_576 });
-   * ```
-   */
+  /** The most bytes a response body may have, after decompression. Default: 10 MiB. */
   maxResponseBytes?: number;
-  /**
-   * Receives one `info` line per retry and `warn` lines for problems worth a look; never a secret.
-   * Default: warnings to `console.warn`, nothing else.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey, logger: console });
-   * ```
-   */
+  /** Receives one `info` line per retry and `warn` lines worth a look; never a secret. Default: warnings to the console. */
   logger?: Logger;
-  /**
-   * Lets a `kros_live_` key be used in a browser page, where anyone who loads the page can read it.
-   * Without it such a key is refused there; JWTs and `kros_test_` keys need no such permission.
-   *
-   * @example
-   * ```ts
-   * createKrosClient({ apiKey: internalToolKey, dangerouslyAllowBrowser: true }); // an internal, access-controlled tool
-   * ```
-   */
+  /** Lets a `kros_live_` key be used in a browser, where anyone who loads the page can read it. */
   dangerouslyAllowBrowser?: boolean;
 }
 
-/**
- * A configured client; create one with {@link createKrosClient}.
- *
- * @example
- * ```ts
- * const kros: KrosClient = createKrosClient();
- * const webhooks = await kros.webhooks.list();
- * ```
- */
+/** A configured client; create one with {@link createKrosClient}. */
 export interface KrosClient {
   /** List, create, get, update, delete and test webhooks. */
   readonly webhooks: Webhooks;
   /** The typed openapi-fetch client for any path of the spec, with the same auth and organization. */
   readonly raw: RawClient;
-  /**
-   * A client that acts in another organization, sharing everything else with this one.
-   *
-   * @example
-   * ```ts
-   * const other = kros.withOrganization('7c60d51f-b44e-4682-87d6-449835ea4de6');
-   * await other.webhooks.list();
-   * ```
-   */
+  /** A client that acts in another organization (a UUID), sharing everything else with this one. */
   withOrganization(organizationId: string): KrosClient;
 }
 
@@ -192,11 +87,11 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   const env = environment();
   const baseUrl = given.baseUrl ?? env.KROSAI_BASE_URL ?? DEFAULT_BASE_URL;
   assertBaseUrl(baseUrl, 'baseUrl');
-  // A checked copy: a later change to the caller's object must not reach requests unchecked.
   const headers = headersFrom(given.headers, 'headers');
   const credential = credentialFrom(given.apiKey ?? env.KROSAI_API_KEY, given.authHeader ?? 'authorization', given.dangerouslyAllowBrowser);
-  const fetch = given.fetch ?? globalThis.fetch;
-  if (typeof fetch !== 'function') throw new KrosValidationError('fetch must be a function; this runtime has no global fetch');
+  if (typeof (given.fetch ?? globalThis.fetch) !== 'function') {
+    throw new KrosValidationError('fetch must be a function; this runtime has no global fetch');
+  }
   const {
     timeoutMs = 60_000,
     maxRetries = 2,
@@ -210,7 +105,7 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   assertWholeNumber(maxResponseBytes, 'maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
 
   const client = createOpenApiClient(baseUrl, headers);
-  const transport = { baseUrl, fetch, credential };
+  const transport = { baseUrl, fetch: given.fetch, credential };
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
     const context: ClientContext = { transport, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, maxResponseBytes, logger };

@@ -24,7 +24,8 @@ import { USER_AGENT } from './user-agent.js';
 export interface TransportConfig {
   /** The API root every request must stay under: credentials go nowhere else. */
   baseUrl: string;
-  fetch: typeof globalThis.fetch;
+  /** The caller's `fetch`; without one, the global is read at each attempt, so a test's interceptor installed later still sees it. */
+  fetch: typeof globalThis.fetch | undefined;
   credential: Credential;
 }
 
@@ -91,7 +92,7 @@ async function exchange(config: TransportConfig, attempt: Attempt, request: Requ
       remember(attempt, value);
     }
     // Called as a plain function: browsers and workerd refuse a fetch called as some object's method.
-    const { fetch } = config;
+    const fetch = config.fetch ?? globalThis.fetch;
     sending = fetch(request, { headers, redirect: 'manual', signal: controller.signal });
     const response = await Promise.race([sending, stopped]);
     if (response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)) {
