@@ -1,7 +1,4 @@
-/**
- * One `abort` listener per caller signal, however many calls share it: a thousand concurrent calls
- * with one `AbortSignal` would otherwise add a thousand listeners (and Node warns past ten).
- */
+/** One `abort` listener per caller signal, however many calls share it: Node warns past ten. */
 const subscribers = new WeakMap<AbortSignal, Set<() => void>>();
 
 /** Runs `listener` once when `signal` aborts; returns the function that unsubscribes it. */

@@ -1,31 +1,13 @@
 import { KrosValidationError } from './errors.js';
 import { assertCredential } from './validate.js';
 
-/**
- * An API key (`kros_live_…`, `kros_test_…`), a JWT, or a function that returns one. A function is
- * called before every request, so a refreshed dashboard JWT is used at once.
- *
- * @example
- * ```ts
- * const apiKey: ApiKey = async () => (await supabase.auth.getSession()).data.session!.access_token;
- * ```
- */
+/** An API key (`kros_live_…`, `kros_test_…`), a JWT, or a function returning one, called before every attempt. */
 export type ApiKey = string | (() => string | Promise<string>);
 
-/**
- * Which header carries the credential: `Authorization: Bearer <key>` or `x-api-key: <key>`.
- *
- * @example
- * ```ts
- * createKrosClient({ apiKey, authHeader: 'x-api-key' satisfies AuthHeader });
- * ```
- */
+/** Which header carries the credential: `Authorization: Bearer <key>` or `x-api-key: <key>`. */
 export type AuthHeader = 'authorization' | 'x-api-key';
 
-/**
- * The credential for one attempt (`retry` is 0 for the first), as the header pair to send: at once
- * for a fixed key, which spares every call a wait; as a promise from a token function.
- */
+/** The header pair for one attempt (`retry` 0 is the first): at once for a fixed key, a promise from a token function. */
 export type Credential = (retry: number) => [name: string, value: string] | Promise<[name: string, value: string]>;
 
 /** A page can be read by anyone who loads it: a live secret key does not belong there. */

@@ -1,26 +1,14 @@
 /**
- * The one bounded body reader: API responses, deliveries the verifier reads, requests the mock
- * serves, and receivers' answers to test deliveries all go through it.
- */
-
-/** What {@link readBounded} read: the bytes, and whether the body ended within the limit. */
-export interface BoundedBody {
-  /** The whole body, or its first `maxBytes` when it was longer. */
-  bytes: Uint8Array<ArrayBuffer>;
-  /** False when the body went past `maxBytes`: reading stopped there and the stream was cancelled. */
-  complete: boolean;
-}
-
-/**
- * Reads `body` up to `maxBytes` into one buffer that doubles as it fills, so a million one-byte
- * chunks cost their bytes, not a million objects. `signal` cancels the stream, so a body that
- * stalls cannot hold the reader; it then rejects with the signal's reason.
+ * The one bounded body reader, for API responses, verified deliveries, the mock's requests and
+ * receivers' answers. It reads at most `maxBytes` (`complete: false` when there was more, the stream
+ * then cancelled) into one buffer that doubles as it fills, so a million one-byte chunks cost their
+ * bytes, not a million objects. `signal` cancels the stream: a stalled body cannot hold the reader.
  */
 export async function readBounded(
   body: ReadableStream<Uint8Array> | null | undefined,
   maxBytes: number,
   signal?: AbortSignal,
-): Promise<BoundedBody> {
+): Promise<{ bytes: Uint8Array<ArrayBuffer>; complete: boolean }> {
   let bytes = new Uint8Array(0);
   let size = 0;
   const reader = body?.getReader();

@@ -1,7 +1,4 @@
-/**
- * One call: its options checked, its attempts run through openapi-fetch (so middleware sees each),
- * retried when that is safe, and its result turned into data or a typed error.
- */
+/** One call: options checked, each attempt through openapi-fetch, retried when safe, turned into data or an error. */
 import type { Client } from 'openapi-fetch';
 import { operationRoutes, type operations, type paths } from '../generated/api.js';
 import { apiErrorFrom, KrosConnectionError, KrosInvalidResponseError, KrosTimeoutError, KrosValidationError } from './errors.js';
@@ -10,14 +7,7 @@ import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_M
 import { attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
 
-/**
- * Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits.
- *
- * @example
- * ```ts
- * createKrosClient({ apiKey, logger: console });
- * ```
- */
+/** Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits. */
 export interface Logger {
   /** One line per retry: what failed, which retry, and the wait. */
   info?(message: string): void;
@@ -48,34 +38,23 @@ export interface RequestOptions {
   maxResponseBytes?: number;
 }
 
-/**
- * What `withResponse()` resolves to: the parsed data, the `Response`, and its `x-request-id`.
- *
- * @example
- * ```ts
- * const { data, response, requestId }: WithResponse<Webhook[]> = await kros.webhooks.list().withResponse();
- * ```
- */
+/** What `withResponse()` resolves to: the data, the standard `Response` (its body read), and `x-request-id`. */
 export interface WithResponse<T> {
-  /** What awaiting the call itself gives. */
   data: T;
-  /** The API's response, a standard `Response` whose body the SDK has read. */
   response: Response;
-  /** The `x-request-id` response header: quote it when you contact KrosAI support. */
   requestId: string | undefined;
 }
 
-/**
- * A native `Promise` of the call's data that also has `withResponse()`.
- *
- * @example
- * ```ts
- * const webhooks = await kros.webhooks.list();
- * const { data, requestId } = await kros.webhooks.list().withResponse();
- * ```
- */
+/** A native `Promise` of the call's data that also has `withResponse()`. */
 export interface KrosPromise<T> extends Promise<T> {
-  /** The data with the response it came in and its request id; the same single request. */
+  /**
+   * The data with its response and request id, from the same single request.
+   *
+   * @example
+   * ```ts
+   * const { data, response, requestId } = await kros.webhooks.list().withResponse();
+   * ```
+   */
   withResponse(): Promise<WithResponse<T>>;
 }
 
@@ -101,20 +80,14 @@ export interface CallSettings {
 
 type FetchResult = { response: Response; error?: unknown };
 
-/** How a call went: its last result, and what the caller needs to read it. */
+/** A call's last result; whether an attempt failed in a way that leaves open whether the API acted; its redactor. */
 export interface Sent<T> {
   result: T;
-  /** An attempt failed in a way that leaves open whether the API acted on it. */
   mayHaveActed: boolean;
-  /** Hides the credentials this call sent, in text the server sent back. */
   redact: Redact;
 }
 
-/**
- * Runs `invoke` (an openapi-fetch call given the attempt's `fetch`) until it succeeds, fails in a
- * way that is not retried, or runs out of retries. There is no idempotency key in the spec, so a
- * POST is retried only when the API provably did not act (see retry.ts).
- */
+/** Runs `invoke`, an openapi-fetch call given one attempt's `fetch`, until it succeeds or may not be retried. */
 export async function send<T extends FetchResult>(
   context: ClientContext,
   settings: CallSettings,
@@ -235,15 +208,11 @@ export function operationCaller(context: ClientContext, client: Client<paths>): 
   return (operationId, options, input) => krosPromise(perform(operationId, options, input)) as never;
 }
 
-/**
- * The data promise of a call, with `withResponse()` giving the call itself. A plain promise, not a
- * subclass, so `await` behaves as everywhere else.
- */
+/** The data promise of a call, with `withResponse()` giving the call itself; a plain promise, not a subclass. */
 function krosPromise<T>(call: Promise<WithResponse<T>>): KrosPromise<T> {
   const data = call.then(({ data }) => data) as KrosPromise<T>;
   data.withResponse = () => {
-    // Whoever awaits withResponse() handles the call's failure there: the data promise must not
-    // report it a second time as an unhandled rejection.
+    // Whoever awaits withResponse() handles the failure: the data promise must not report it unhandled.
     data.catch(() => {});
     return call;
   };

@@ -1,7 +1,4 @@
-/**
- * `createKrosClient`: options, environment defaults, and the wiring of credential, transport, the
- * generated client and the webhooks resource.
- */
+/** `createKrosClient`: options, environment defaults, and the wiring of the pieces. */
 import { createWebhooks, type Webhooks } from '../resources/webhooks.js';
 import { type ApiKey, type AuthHeader, credentialFrom } from './auth.js';
 import { type ClientContext, type Logger, operationCaller } from './call.js';
@@ -32,10 +29,7 @@ export interface KrosClientOptions {
   authHeader?: AuthHeader;
   /** Organization UUID sent as `x-organization-id`. Default: `KROSAI_ORGANIZATION_ID`, else the user's first organization. */
   organizationId?: string;
-  /**
-   * API root, with no user name, password, query or fragment. Default: `KROSAI_BASE_URL`, else
-   * `https://api.krosai.com/v1`. Credentials go only here: redirects are never followed.
-   */
+  /** API root, without user name, password, query or fragment. Default: `KROSAI_BASE_URL`, else the production API. */
   baseUrl?: string;
   /** The `fetch` to send with. Default: `globalThis.fetch`, read at each request (so msw and similar tools see it). */
   fetch?: typeof globalThis.fetch;

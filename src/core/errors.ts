@@ -1,7 +1,4 @@
-/**
- * Every error the SDK throws extends {@link KrosError}, so one `instanceof` check catches them all.
- * No error carries the request (its headers hold the credential): only what the server answered.
- */
+/** Every error extends {@link KrosError}. None carries the request (its headers hold the credential). */
 import { type Redact, redactDeep } from './redact.js';
 import { serverDelayMs } from './retry.js';
 
@@ -11,28 +8,14 @@ const redactors = new WeakMap<KrosError, Redact>();
 /** What `toJSON` copies when present: never a header, the request, or the raw body. */
 const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
 
-/**
- * Base class of every error thrown by `@krosai/cockpit`.
- *
- * @example
- * ```ts
- * try {
- *   await kros.webhooks.list();
- * } catch (error) {
- *   if (error instanceof KrosError) console.error(error.name, error.message);
- * }
- * ```
- */
+/** Base class of every error thrown by `@krosai/cockpit`. */
 export class KrosError extends Error {
   /**
-   * @internal The class's name, written out so that a minifier cannot rename it. `instanceof`
-   * compares it rather than class identity: an error from the CommonJS build is then an instance of
-   * the class imported from the ES module build (a dependency may `require` the SDK while the app
-   * imports it).
+   * @internal The class's name, safe from minifiers. `instanceof` compares it, not class identity,
+   * so an error from the CommonJS build is an instance of the ES module build's class.
    */
   static readonly brand: string = 'KrosError';
 
-  /** `redact`, when given, is applied to everything `util.inspect` shows of the error. */
   constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
     super(message, options);
     this.name = (new.target as typeof KrosError).brand;
@@ -48,15 +31,7 @@ export class KrosError extends Error {
     return false;
   }
 
-  /**
-   * What `JSON.stringify` writes: `name`, `message`, and whichever of `status`, `code`, `details`,
-   * `requestId`, `retryAfter` and `reason` the error has.
-   *
-   * @example
-   * ```ts
-   * logger.error(JSON.stringify(error)); // {"name":"KrosNotFoundError","message":"404 Webhook not found","status":404,...}
-   * ```
-   */
+  /** `name`, `message`, and whichever of `status`, `code`, `details`, `requestId`, `retryAfter` and `reason` it has. */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { name: this.name, message: this.message };
     for (const field of JSON_FIELDS) {
@@ -94,19 +69,15 @@ export class KrosTimeoutError extends KrosConnectionError {
 }
 
 /**
- * The API answered with a status outside 2xx (or a redirect, which the SDK never follows), or with
- * a success that is not the JSON the spec promises. Common statuses have subclasses, all
- * `instanceof KrosApiError`.
+ * The API answered outside 2xx (a redirect included: none is followed), or a success that is not the
+ * JSON the spec promises. Common statuses have subclasses.
  *
  * @example
  * ```ts
- * try {
- *   await kros.webhooks.get(id);
- * } catch (error) {
+ * const webhook = await kros.webhooks.get(id).catch((error) => {
  *   if (error instanceof KrosNotFoundError) return null;
- *   if (error instanceof KrosApiError) console.error(error.status, error.code, error.requestId);
- *   throw error;
- * }
+ *   throw error; // a KrosApiError has status, code, details and requestId
+ * });
  * ```
  */
 export class KrosApiError extends KrosError {
@@ -170,16 +141,7 @@ export class KrosUnprocessableEntityError extends KrosApiError {
   static override readonly brand: string = 'KrosUnprocessableEntityError';
 }
 
-/**
- * 429: too many requests, after the SDK's own retries (it waits up to 60 s when asked to).
- *
- * @example
- * ```ts
- * await kros.webhooks.create(body).catch((error) => {
- *   if (error instanceof KrosRateLimitError) console.error(`retry in ${error.retryAfter} s`, error.rateLimit);
- * });
- * ```
- */
+/** 429: too many requests, after the SDK's own retries (it waits up to 60 s when asked to). */
 export class KrosRateLimitError extends KrosApiError {
   static override readonly brand: string = 'KrosRateLimitError';
   /** Seconds the API asked to wait (`Retry-After`, `retry-after-ms` or the body's `retry_after`). */
@@ -210,14 +172,7 @@ export class KrosInvalidResponseError extends KrosApiError {
   static override readonly brand: string = 'KrosInvalidResponseError';
 }
 
-/**
- * Why a webhook delivery was refused; see {@link KrosSignatureError}.
- *
- * @example
- * ```ts
- * const refusals = new Map<SignatureFailureReason, number>();
- * ```
- */
+/** Why a webhook delivery was refused; see {@link KrosSignatureError}. */
 export type SignatureFailureReason =
   | 'missing_signature'
   | 'malformed_signature'
@@ -225,19 +180,7 @@ export type SignatureFailureReason =
   | 'timestamp_out_of_tolerance'
   | 'invalid_payload';
 
-/**
- * A webhook delivery failed verification: do not trust it, and answer it with a 400. `reason`
- * says why, for logs and metrics.
- *
- * @example
- * ```ts
- * try {
- *   await verifyWebhook(rawBody, request.headers, secret);
- * } catch (error) {
- *   if (error instanceof KrosSignatureError) console.warn('refused delivery:', error.reason);
- * }
- * ```
- */
+/** A delivery failed verification: do not trust it, answer 400. `reason` says why, for logs and metrics. */
 export class KrosSignatureError extends KrosError {
   static override readonly brand: string = 'KrosSignatureError';
   /** Why the delivery was refused. */

@@ -1,6 +1,4 @@
-/**
- * The only module that imports openapi-fetch's runtime: replacing the generated client touches this file.
- */
+/** The only module that imports openapi-fetch's runtime. */
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/api.js';
 import { type ClientContext, send } from './call.js';
@@ -29,9 +27,8 @@ export function createOpenApiClient(baseUrl: string, headers: Headers | undefine
 }
 
 /**
- * `kros.raw`: each method that sends checks its per-call headers as the facade does (forwarding an
- * incoming request's headers must not smuggle in its credential or organization) and retries as
- * the facade does; `use` and `eject` are the client's own.
+ * `kros.raw`: each sending method checks its headers as the facade does (forwarded headers must not
+ * smuggle in a credential) and retries as the facade does; `use` and `eject` are the client's own.
  */
 export function rawClient(context: ClientContext, client: RawClient): RawClient {
   const methods = client as unknown as Record<string, Method>;

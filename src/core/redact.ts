@@ -1,13 +1,9 @@
 /**
- * Credentials out of every text the SDK builds from foreign text (a server's error body, a custom
- * fetch's error message): a server may echo the token it was sent, and a fetch may print headers.
- * Linear in the text: a hostile server picks the text, so no pattern may backtrack over it.
+ * Credentials out of text a server or a custom fetch wrote, which may echo the token sent. Linear in
+ * the text: a hostile server picks it, so no pattern may backtrack.
  */
 
-/**
- * Credential shapes worth hiding even when they are not this call's: KrosAI keys, JWTs (starting
- * where no other word character precedes them, so a long run is tried once), Bearer values.
- */
+/** KrosAI keys, JWTs (tried once per run of word characters) and Bearer values, even when not this call's. */
 const CREDENTIAL_SHAPES = /kros_(?:live|test)_[!-~]+|(?<![\w-])eyJ[\w-]*\.[\w-]+\.[\w-]*|\b(Bearer\s+)[!-~]+/gi;
 
 export const REDACTED = '[redacted]';

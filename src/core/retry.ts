@@ -1,15 +1,11 @@
 import { onAbort } from './abort.js';
 
 /**
- * When to retry and how long to wait. There is no idempotency key in the spec, so a POST (create,
- * test) is retried only when the API provably did not act on it: the connection was refused before
- * anything was sent, or it answered 429.
+ * When to retry and how long to wait. The spec has no idempotency key, so a POST is retried only
+ * when the API provably did not act: the connection was refused, or it answered 429.
  */
 
-/**
- * How an attempt failed: its HTTP status, `timeout`, `refused` (nothing was sent: refused, or the
- * host did not resolve), or `connection` (the connection broke: the request may have arrived).
- */
+/** An HTTP status, `timeout`, `refused` (nothing was sent), or `connection` (broken; the request may have arrived). */
 export type FailureKind = string;
 
 const RETRYABLE = ['408', '429', '500', '502', '503', '504', 'timeout', 'refused', 'connection'];
@@ -43,10 +39,8 @@ export function errorCode(error: unknown): string {
 }
 
 /**
- * The wait the server asked for, in ms: `retry-after-ms`, then `Retry-After` (seconds or an HTTP
- * date), then the `retry_after` seconds of a 429 body. A value that does not parse, or asks for no
- * wait at all (0, negative, a past date), is not a request to hammer the API: undefined, so the
- * jittered backoff applies.
+ * The wait asked for, in ms: `retry-after-ms`, `Retry-After` (seconds or a date), a 429 body's
+ * `retry_after`. None that parses and is positive: undefined, so the jittered backoff applies.
  */
 export function serverDelayMs(headers: Headers, body?: unknown): number | undefined {
   const retryAfter = headers.get('retry-after')?.trim() ?? '';

@@ -1,8 +1,6 @@
 /**
- * One attempt: the `fetch` that openapi-fetch calls. It adds the credential and organization,
- * bounds the attempt in time and the response in size, refuses redirects, and hands back a
- * standard `Response` whose body is already in memory, so a stalled body times out here and a
- * reset mid-body can be retried.
+ * One attempt: the `fetch` openapi-fetch calls. Credential and organization in, redirects refused,
+ * time and size bounded, body read here (a stalled body times out, a reset one is retried).
  */
 import { onAbort } from './abort.js';
 import type { Credential } from './auth.js';
@@ -24,7 +22,7 @@ import { USER_AGENT } from './user-agent.js';
 export interface TransportConfig {
   /** The API root every request must stay under: credentials go nowhere else. */
   baseUrl: string;
-  /** The caller's `fetch`; without one, the global is read at each attempt, so a test's interceptor installed later still sees it. */
+  /** The caller's `fetch`; else the global, read at each attempt, so an interceptor installed later sees it. */
   fetch: typeof globalThis.fetch | undefined;
   credential: Credential;
 }
@@ -66,10 +64,7 @@ function remember(attempt: Attempt, headerValue: string): void {
   if (!attempt.sent.includes(secret)) attempt.sent.push(secret);
 }
 
-/**
- * The exchange within `timeoutMs`: the credential (a token function may be slow), the request and
- * the whole body. It races its own timer, so a `fetch` that ignores the signal cannot hang it.
- */
+/** Credential, request and body within `timeoutMs`, racing a timer so a `fetch` that ignores its signal cannot hang. */
 async function exchange(config: TransportConfig, attempt: Attempt, request: Request, headers: Headers, explicitAuth: boolean) {
   const controller = new AbortController();
   let stop: (reason: unknown) => void = () => {};
@@ -128,10 +123,7 @@ async function exchange(config: TransportConfig, attempt: Attempt, request: Requ
 /** Statuses whose `Response` may have no body. */
 const NULL_BODY = [101, 103, 204, 205, 304];
 
-/**
- * A standard `Response` holding the bytes read. A status the constructor cannot hold (600–999)
- * becomes the `KrosApiError` it would have been.
- */
+/** A standard `Response` of the bytes read; a status it cannot hold (600–999) becomes its `KrosApiError`. */
 function inMemory(response: Response, bytes: Uint8Array<ArrayBuffer>, redact: Redact): Response {
   const { status, statusText, headers } = response;
   if (status < 200 || status > 599) throw apiErrorFrom(response, parsedOrText(bytes), redact);

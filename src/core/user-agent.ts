@@ -1,13 +1,9 @@
 /**
- * The `User-Agent` the SDK sends: `@krosai/cockpit/<version> <runtime>/<version>`, so KrosAI can
- * tell which SDK and runtime a request came from. None in browsers, where `User-Agent` is a
- * forbidden header and a custom one would force a CORS preflight the API may not allow.
+ * `User-Agent: @krosai/cockpit/<version> <runtime>/<version>`. None in browsers, where a custom one
+ * would force a CORS preflight the API may not allow.
  */
 
-/**
- * The package version, written in by the build (tsup.config.ts) and the tests (vitest.config.ts)
- * from package.json; sources run as they are (tsx scripts) have none.
- */
+/** Written in from package.json by the build and the tests; sources run by tsx have none. */
 declare const __SDK_VERSION__: string | undefined;
 const VERSION = typeof __SDK_VERSION__ === 'string' ? __SDK_VERSION__ : 'source';
 

@@ -1,7 +1,4 @@
-/**
- * Checks on user input, run before any request is built. Messages say what is wrong and where, but
- * never echo a header value, a credential, or a URL given as a string: each may carry a secret.
- */
+/** Checks on user input before any request. Messages never echo a header, a credential or a URL: each may hold a secret. */
 
 import { webhookEventValues } from '../generated/api.js';
 import { KrosValidationError } from './errors.js';
@@ -11,15 +8,7 @@ const MANAGED_HEADERS = ['authorization', 'x-api-key', 'x-organization-id'];
 /** Headers that belong to the connection and the message framing: fetch refuses or mishandles them. */
 const TRANSPORT_HEADERS = ['connection', 'content-length', 'expect', 'host', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 
-/**
- * Extra headers as the caller may hold them: a plain object, a Fetch `Headers` (an incoming
- * request's, say), or `[name, value]` pairs.
- *
- * @example
- * ```ts
- * const headers: HeadersInput = [['x-trace-id', 'abc123']];
- * ```
- */
+/** Extra headers as a plain object, a Fetch `Headers` (an incoming request's, say), or `[name, value]` pairs. */
 export type HeadersInput = Record<string, string> | Headers | ReadonlyArray<readonly [string, string]>;
 
 function fail(message: string): never {
@@ -55,10 +44,7 @@ export function assertHttpUrl(value: unknown, what: string): URL {
   return fail(`${what} must be an absolute http(s) URL, got ${typeof value === 'string' ? 'a string that is not one' : show(value)}`);
 }
 
-/**
- * The API root: no credentials in it (they would travel in every request and its error messages),
- * no query or fragment (paths are appended after it, so they would misroute every call).
- */
+/** The API root: no credentials (they would travel everywhere), no query or fragment (paths follow it). */
 export function assertBaseUrl(value: unknown, what: string): void {
   const url = assertHttpUrl(value, what);
   if (url.username || url.password) fail(`${what} must not contain a user name or password: pass credentials as apiKey`);
@@ -104,10 +90,8 @@ export function jsonSnapshot<T>(value: T, what: string): T {
 }
 
 /**
- * Extra headers in any {@link HeadersInput} form, checked alike and copied: valid names, string
- * values that are ByteStrings without CR, LF or NUL, and none that the SDK manages. With
- * `organization`, an `x-organization-id` holding a UUID is let through: the raw client's
- * `params.header`, where the spec puts it.
+ * Extra headers, checked and copied: valid names, Latin-1 values without CR, LF or NUL, none the SDK
+ * manages. With `organization`, a UUID `x-organization-id` passes: the spec puts it in `params.header`.
  */
 export function headersFrom(input: unknown, what: string, organization = false): Headers | undefined {
   if (input === undefined) return undefined;

@@ -1,7 +1,4 @@
-/**
- * HMAC-SHA256 on node:crypto, several times faster than Web Crypto in Node for this job. The
- * package's `node` export condition selects the build that uses this module instead of ./hmac.ts.
- */
+/** HMAC-SHA256 on node:crypto, several times faster than Web Crypto in Node; the `node` build uses it. */
 import type { Payload } from './hmac.js';
 
 // Loaded on first use: a process that imports the package but never verifies does not pay for it.

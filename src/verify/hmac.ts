@@ -1,7 +1,4 @@
-/**
- * HMAC-SHA256 on Web Crypto: browsers, Cloudflare Workers, Vercel Edge, Node 20+. No `Buffer`, no
- * `node:` import. The Node build uses ./hmac-node.ts in its place. Digests travel as hex.
- */
+/** HMAC-SHA256 on Web Crypto (browsers, workers, edge runtimes, Node 20+), as hex; the Node build uses ./hmac-node.ts. */
 import { KrosError } from '../core/errors.js';
 
 /** A body as the HMAC modules take it: bytes, or a string, which stands for its UTF-8 bytes. */

@@ -1,11 +1,7 @@
 /**
- * Verification of signed webhook deliveries. The HMAC comes from ./hmac.ts (Web Crypto); the
- * package's Node build, chosen by the `node` export condition, resolves that import to
- * ./hmac-node.ts (node:crypto) instead, so both share every rule here.
- *
- * The scheme (KrosAI docs): `X-Webhook-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body
- * keyed with the webhook's secret. The body's own `timestamp` is covered by the signature, so
- * checking it against a tolerance bounds replays.
+ * Signed deliveries: `X-Webhook-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body keyed with
+ * the webhook's secret (KrosAI docs). The signed body's `timestamp`, checked against a tolerance,
+ * bounds replays. The Node build swaps ./hmac.ts (Web Crypto) for ./hmac-node.ts (node:crypto).
  */
 import { readBounded } from '../core/body.js';
 import { KrosSignatureError, KrosValidationError } from '../core/errors.js';
@@ -14,47 +10,22 @@ import { hmacSign, type Payload } from './hmac.js';
 
 type WebhookEvent = components['schemas']['WebhookEvent'];
 
-/**
- * A verified delivery. `event` narrows to the spec's event names (`switch (delivery.event)`); a name
- * the spec does not know yet still arrives, as a plain string.
- *
- * @example
- * ```ts
- * const delivery: WebhookDelivery = await verifyWebhook(rawBody, headers, secret);
- * if (delivery.event === 'call.completed') console.log(delivery.id, delivery.data.call_id);
- * ```
- */
+/** A verified delivery; an event name the spec does not know yet still arrives, as a plain string. */
 export interface WebhookDelivery {
   /** Unique per event, also across the API's retries of it: deduplicate on it. */
   id: string;
   /** What happened: one of `WEBHOOK_EVENTS`, or a newer name the spec does not list yet. */
   event: WebhookEvent | (string & {});
-  /** When the event happened (ISO 8601). */
+  /** When the event happened (RFC 3339, with a zone). */
   timestamp: string;
   /** The event's payload; KrosAI publishes no schema for it. */
   data: Record<string, unknown>;
 }
 
-/**
- * The raw request body exactly as received: a string, or bytes (a Node `Buffer` is a `Uint8Array`).
- *
- * @example
- * ```ts
- * const rawBody: RawBody = await request.text(); // or Buffer.concat(chunks), or await request.arrayBuffer()
- * ```
- */
+/** The raw request body exactly as received: a string, or bytes (a Node `Buffer` is a `Uint8Array`). */
 export type RawBody = string | Uint8Array | ArrayBuffer;
 
-/**
- * Headers of the delivery (Fetch `Headers`, Node's `request.headers`, a plain object) or the
- * signature header's value; the header name is matched case-insensitively.
- *
- * @example
- * ```ts
- * await verifyWebhook(rawBody, request.headers, secret);
- * await verifyWebhook(rawBody, 'sha256=5f1c…', secret);
- * ```
- */
+/** The delivery's headers (Fetch `Headers`, Node's `request.headers`, a plain object) or the signature header's value. */
 export type SignatureSource = Headers | Record<string, string | string[] | undefined> | string;
 
 /**
@@ -62,40 +33,15 @@ export type SignatureSource = Headers | Record<string, string | string[] | undef
  *
  * @example
  * ```ts
- * await verifyWebhook(rawBody, headers, secret, { toleranceSeconds: 600 });
+ * await verifyWebhookRequest(request, secret, { toleranceSeconds: 3_600, maxBodyBytes: 4 * 1024 * 1024 });
  * ```
  */
 export interface VerifyOptions {
-  /**
-   * How far the delivery's `timestamp` may be from now, either way, in seconds. Default: 300.
-   * Widen it when deliveries wait in a queue before they are verified.
-   *
-   * @example
-   * ```ts
-   * await verifyWebhook(rawBody, headers, secret, { toleranceSeconds: 3_600 });
-   * ```
-   */
+  /** How far the `timestamp` may be from now, either way, in seconds; widen it for queued deliveries. Default: 300. */
   toleranceSeconds?: number;
-  /**
-   * The time to check the timestamp against. Default: the current time.
-   *
-   * @example
-   * ```ts
-   * await verifyWebhook(rawBody, headers, secret, { now: new Date('2026-01-01T12:00:00Z') });
-   * ```
-   */
+  /** The time to check the timestamp against. Default: now. */
   now?: Date;
-  /**
-   * The largest body accepted, in bytes. Default: 1 MiB (1,048,576), about twenty times an hour-long
-   * call's transcript, the largest payload KrosAI documents. `verifyWebhookRequest` stops reading
-   * there (and refuses a larger `Content-Length` without reading); `verifyWebhook` refuses a larger
-   * body before hashing it. Either rejects with `KrosSignatureError` reason `invalid_payload`.
-   *
-   * @example
-   * ```ts
-   * await verifyWebhookRequest(request, secret, { maxBodyBytes: 4 * 1024 * 1024 });
-   * ```
-   */
+  /** The largest body, in bytes, hashed or read (`invalid_payload` past it). Default: 1 MiB, 20 hour-long transcripts. */
   maxBodyBytes?: number;
 }
 
@@ -129,8 +75,7 @@ export async function verifyWebhook(
   const { toleranceSeconds = 300, now = new Date() } = options ?? {};
   const secrets = secretList(secretOrSecrets);
   const signatures = parseSignatures(signatureHeader(headersOrSignature));
-  // Bytes are hashed before they are decoded: decoding invalid UTF-8 costs up to 20 times the
-  // hash, and a forged body must not buy that.
+  // Hashed before decoded: decoding invalid UTF-8 costs up to 20 hashes, which a forged body must not buy.
   const body = payloadOf(rawBody, options?.maxBodyBytes);
   for (const secret of secrets) {
     const digest = await hmacSign(secret, body);
@@ -148,9 +93,8 @@ export async function verifyWebhook(
 }
 
 /**
- * Verifies a Fetch API `Request` (Next.js route handlers, Cloudflare Workers, Hono, Deno, Bun)
- * and returns the delivery. Checks the signature header before reading the body, and reads at most
- * `maxBodyBytes` of it.
+ * Verifies a Fetch API `Request` (Next.js, Workers, Hono, Deno, Bun): the signature header before
+ * the body, and at most `maxBodyBytes` of the body.
  *
  * @example
  * ```ts
@@ -170,8 +114,7 @@ export async function verifyWebhookRequest(
 }
 
 /**
- * The `X-Webhook-Signature` value KrosAI would send for this body: `sha256=<hex>`. For your own
- * tests of a webhook receiver.
+ * The `X-Webhook-Signature` value KrosAI would send for this body, for tests of a receiver.
  *
  * @example
  * ```ts
@@ -185,10 +128,8 @@ export async function signWebhookPayload(rawBody: RawBody, secret: string): Prom
 }
 
 /**
- * The body as the HMAC takes it, refused over `maxBodyBytes`. A string stays as it is. Bytes are
- * copied: they are read after awaits (hashed, hashed for a later secret, parsed), and the bytes
- * parsed must be the bytes hashed whatever the caller does to its buffer meanwhile; Web Crypto also
- * refuses a SharedArrayBuffer, which the copy is not.
+ * The body as the HMAC takes it, refused over `maxBodyBytes`. Bytes are copied, so the bytes parsed
+ * are the bytes hashed whatever the caller does to its buffer meanwhile (and no SharedArrayBuffer).
  */
 function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Payload {
   if (typeof rawBody === 'string') {
@@ -224,7 +165,7 @@ async function readBody(request: Request, maxBodyBytes?: number): Promise<Uint8A
   return bytes;
 }
 
-/** Written to fail closed: a NaN or negative limit refuses every body. */
+// Written to fail closed: a NaN or negative limit refuses every body.
 function assertWithin(size: number, maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {
   if (!(size <= maxBodyBytes)) throw tooLarge(maxBodyBytes);
 }
@@ -248,11 +189,7 @@ function signatureHeader(source: SignatureSource): unknown[] {
   return Object.entries(source ?? {}).flatMap(([name, value]) => (name.toLowerCase() === SIGNATURE_HEADER ? value : []));
 }
 
-/**
- * The lower-case hex digest of each `sha256=` entry; a repeated header arrives comma-joined. Entries
- * of other schemes (`v1=`, `sha512=`) are for other verifiers and are skipped, as Stripe skips
- * non-`v1` ones; a header with none of ours is malformed.
- */
+/** The hex digest of each `sha256=` entry (a repeated header arrives comma-joined); other schemes are skipped. */
 function parseSignatures(values: unknown[]): string[] {
   const entries = values
     .join()
