@@ -24,7 +24,7 @@ const CLIENTS = [
   'raw fetch',
   'raw fetch with a timeout',
   'openapi-fetch',
-  'openapi-fetch with a timeout',
+  'openapi-fetch with AbortSignal.timeout',
   'kros.raw.GET',
   'facade (kros.webhooks.list)',
 ];
@@ -56,12 +56,12 @@ try {
   } else {
     console.log(`# Instructions per call, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
     console.log();
-    console.log('| client | instructions per call | / openapi-fetch | / openapi-fetch with a timeout |');
+    console.log('| client | instructions per call | / openapi-fetch | / openapi-fetch with AbortSignal.timeout |');
     console.log('| --- | ---: | ---: | ---: |');
     const counts = new Map<string, number>();
     for (const name of CLIENTS) counts.set(name, await perCall(name, url));
     const openapiFetch = counts.get('openapi-fetch') as number;
-    const withTimeout = counts.get('openapi-fetch with a timeout') as number;
+    const withTimeout = counts.get('openapi-fetch with AbortSignal.timeout') as number;
     for (const [name, count] of counts) {
       console.log(
         `| ${name} | ${Math.round(count).toLocaleString('en')} | ${(count / openapiFetch).toFixed(3)}× | ${(count / withTimeout).toFixed(3)}× |`,

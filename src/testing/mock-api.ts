@@ -5,7 +5,7 @@
  * validating proxy to hold it to the spec.
  */
 import { KrosValidationError } from '../core/errors.js';
-import { webhookEventValues } from '../generated/api.js';
+import { operationRoutes, type operations, webhookEventValues } from '../generated/api.js';
 import type { Webhook, WebhookEvent, WebhookTestResult } from '../resources/webhooks.js';
 import { assertDeliveryInput, createSignedDelivery, newDeliveryId, postDelivery } from './deliveries.js';
 import { type IncomingCall, type MockServer, serve } from './serve.js';
@@ -326,24 +326,31 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
     if (!UUID.test(organizationId)) return error(400, 'x-organization-id must be a UUID', 'INVALID_ORGANIZATION_ID');
     const webhooks = webhooksOf(organizationId.toLowerCase());
 
-    const [, collection, id, action, ...rest] = url.pathname.split('/');
-    if (collection !== 'webhooks' || rest.length || (action !== undefined && action !== 'test')) return notFound();
-    const route = `${method} /webhooks${id === undefined ? '' : action ? '/{id}/test' : '/{id}'}`;
-    if (route === 'GET /webhooks') return json(200, [...webhooks.values()]);
-    if (route === 'POST /webhooks') return create(webhooks, organizationId.toLowerCase(), body);
-    if (!['GET /webhooks/{id}', 'PATCH /webhooks/{id}', 'DELETE /webhooks/{id}', 'POST /webhooks/{id}/test'].includes(route)) {
-      return error(405, `${method} is not an operation of ${url.pathname}`, 'METHOD_NOT_ALLOWED');
-    }
-    const webhook = webhooks.get((id as string).toLowerCase());
-    if (!webhook) return error(404, 'Webhook not found', 'NOT_FOUND');
-    if (method === 'GET') return json(200, webhook);
-    if (method === 'PATCH') return update(webhook, body);
-    if (method === 'DELETE') {
+    const matched = matchRoute(method, url.pathname);
+    if (matched === 'no route') return notFound();
+    if (matched === 'no method') return error(405, `${method} is not an operation of ${url.pathname}`, 'METHOD_NOT_ALLOWED');
+    const webhook = matched.id === undefined ? undefined : webhooks.get(matched.id.toLowerCase());
+    if (matched.id !== undefined && !webhook) return error(404, 'Webhook not found', 'NOT_FOUND');
+    return OPERATIONS[matched.operationId]({
+      webhooks,
+      organizationId: organizationId.toLowerCase(),
+      webhook: webhook as MockWebhook,
+      body,
+    });
+  }
+
+  /** What the mock does for each operation of the spec: a spec bump that adds one fails to compile until it is here. */
+  const OPERATIONS = {
+    listWebhooks: ({ webhooks }) => json(200, [...webhooks.values()]),
+    createWebhook: ({ webhooks, organizationId, body }) => create(webhooks, organizationId, body),
+    getWebhook: ({ webhook }) => json(200, webhook),
+    updateWebhook: ({ webhook, body }) => update(webhook, body),
+    deleteWebhook: ({ webhooks, webhook }) => {
       webhooks.delete(webhook.id);
       return new Response(null, { status: 204 });
-    }
-    return json(200, await testDelivery(webhook));
-  }
+    },
+    testWebhook: async ({ webhook }) => json(200, await testDelivery(webhook)),
+  } satisfies Record<keyof operations, (call: OperationCall) => Response | Promise<Response>>;
 
   function create(webhooks: Map<string, MockWebhook>, organizationId: string, text: string): Response {
     const body = parseJson(text);
@@ -433,6 +440,29 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
       failures.length = 0;
     },
   };
+}
+
+/** What an operation's handler gets: the organization's webhooks, the one its path names, the raw body. */
+interface OperationCall {
+  webhooks: Map<string, MockWebhook>;
+  organizationId: string;
+  webhook: MockWebhook;
+  body: string;
+}
+
+/** The spec's routes as patterns: `/webhooks/{id}/test` matches `/webhooks/<anything but a slash>/test`. */
+const ROUTES = Object.entries(operationRoutes).map(([operationId, { method, path }]) => ({
+  operationId: operationId as keyof operations,
+  method,
+  pattern: new RegExp(`^${path.replace(/\{id\}/g, '([^/]+)')}$`),
+}));
+
+/** The operation a request names and its path `id`; whether no path matched, or only with another method. */
+function matchRoute(method: string, pathname: string) {
+  const byPath = ROUTES.filter((route) => route.pattern.test(pathname));
+  const route = byPath.find((candidate) => candidate.method === method);
+  if (!route) return byPath.length ? 'no method' : 'no route';
+  return { operationId: route.operationId, id: route.pattern.exec(pathname)?.[1] };
 }
 
 /** A Bearer token or an `x-api-key`, and one of `apiKeys` when they are given. */
