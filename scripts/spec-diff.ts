@@ -39,14 +39,17 @@ function describe(diff: Diff, before: OpenApiDocument, after: OpenApiDocument): 
   if (section === 'security' || (section === 'components' && rest[0] === 'securitySchemes')) {
     return { breaking: true, what: `authentication changed (${path.join('.')})`, where: ['all operations'] };
   }
-  if (section === 'info' || section === 'tags' || section === 'servers' || section === 'components') {
-    // Component changes also arrive through every operation that uses them; info and tags are prose.
-    return undefined;
+  // Component changes also arrive through every operation that uses them.
+  if (section === 'components') return undefined;
+  if (section === 'info' || section === 'tags' || section === 'servers') {
+    return { breaking: false, what: `${verb(diff)} ${path.join('.')}`, where: ['document'] };
   }
   if (section !== 'paths') return { breaking: false, what: `${diff.action} ${path.join('.')}`, where: ['document'] };
 
   const [route, method, part, ...inner] = rest as [string, string | undefined, string | undefined, ...string[]];
-  if (!method || !HTTP_METHODS.has(method)) return undefined;
+  // Anything not classified below is reported as it is: no change goes unseen.
+  const other = (where: string): Change => ({ breaking: false, what: `${verb(diff)} ${path.join('.')}`, where: [where] });
+  if (!method || !HTTP_METHODS.has(method)) return other(route);
   const operation = `${method.toUpperCase()} ${route}`;
   if (part === undefined) {
     return diff.action === 'add'
@@ -62,12 +65,12 @@ function describe(diff: Diff, before: OpenApiDocument, after: OpenApiDocument): 
       where: [operation],
     };
   }
-  if (part !== 'requestBody' && part !== 'responses') return undefined;
+  if (part !== 'requestBody' && part !== 'responses') return other(operation);
 
   const isRequest = part === 'requestBody';
   const place = isRequest ? 'request body' : `response ${inner[0]}`;
   const schemaAt = inner.indexOf('schema');
-  if (schemaAt < 0) return undefined;
+  if (schemaAt < 0) return other(`${operation} ${place}`);
   const schemaPath = inner.slice(schemaAt + 1);
   const field = fieldName(schemaPath);
   const last = schemaPath.at(-1);
@@ -103,7 +106,9 @@ function describe(diff: Diff, before: OpenApiDocument, after: OpenApiDocument): 
   if (last === 'type' || last === 'format' || last === '$ref' || last === 'items') {
     return { breaking: true, what: `${last} of ${field || 'the body'} changed`, where: [`${operation} ${place}`] };
   }
-  if (last === 'description' || last === 'example' || last === 'title' || last === 'default') return undefined;
+  if (last === 'description' || last === 'example' || last === 'examples' || last === 'title' || last === 'default') {
+    return { breaking: false, what: `${verb(diff)} ${last} of ${field || 'the body'}`, where: [`${operation} ${place}`] };
+  }
   return { breaking: false, what: `${verb(diff)} ${schemaPath.join('.')}`, where: [`${operation} ${place}`] };
 }
 
@@ -137,7 +142,8 @@ function parameterChange(
       what: `${verb(diff)} enum value ${JSON.stringify(diff.action === 'remove' ? diff.before : diff.after)} of ${name}`,
       where: [operation],
     };
-  if (inner[1] === 'description' || inner[1] === 'example') return undefined;
+  if (inner[1] === 'description' || inner[1] === 'example')
+    return { breaking: false, what: `${verb(diff)} ${inner[1]} of ${name}`, where: [operation] };
   return { breaking: true, what: `${name} changed (${inner.slice(1).join('.')})`, where: [operation] };
 }
 

@@ -31,6 +31,26 @@ export function extractFragments(markdown: string): OpenApiDocument[] {
   return specs;
 }
 
+/** Keys that would reach an object's prototype when merged or walked. */
+const UNSAFE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * Refuses, before anything reads or fetches it, a `$ref` that is not local (`#/…`): a file path or
+ * URL would put that file's contents (an .env, /etc/passwd) into the vendored spec, the generated
+ * code and the package, or make the build fetch from the network. Refuses keys that reach a
+ * prototype, which merging would write into `Object.prototype`.
+ */
+export function assertSelfContained(node: unknown, where: string, path = '#'): void {
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (UNSAFE_KEYS.includes(key)) throw new Error(`${where}: the key "${key}" at ${path} is refused`);
+    if (key === '$ref' && !(typeof value === 'string' && value.startsWith('#/'))) {
+      throw new Error(`${where}: the $ref ${JSON.stringify(value)} at ${path} is refused: only local #/ refs are allowed`);
+    }
+    assertSelfContained(value, where, `${path}/${key}`);
+  }
+}
+
 /**
  * Merges fragments into one document. Shared parts (info, servers, security, components) must be
  * identical wherever they repeat: a difference means the page is inconsistent, and silently
@@ -40,6 +60,7 @@ export function mergeFragments(fragments: OpenApiDocument[]): OpenApiDocument {
   const merged: OpenApiDocument = { paths: {}, components: {} };
   for (const [index, fragment] of fragments.entries()) {
     const where = `fragment ${index + 1}`;
+    assertSelfContained(fragment, where);
     for (const [key, value] of Object.entries(fragment)) {
       if (key === 'paths') mergePaths(merged.paths, value, where);
       else if (key === 'components') mergeComponents(merged.components, value, where);
@@ -108,8 +129,8 @@ export function canonicalize(doc: OpenApiDocument): OpenApiDocument {
 
 /** Validates against the OpenAPI schema and resolves every $ref; throws with the validator's reason. */
 export async function validateSpec(doc: OpenApiDocument): Promise<void> {
-  // The validator dereferences in place, so it gets a copy.
-  await SwaggerParser.validate(structuredClone(doc) as never);
+  // The validator dereferences in place, so it gets a copy; it resolves nothing outside the document.
+  await SwaggerParser.validate(structuredClone(doc) as never, { resolve: { external: false } } as never);
 }
 
 export function serializeSpec(doc: OpenApiDocument): string {
@@ -124,6 +145,7 @@ export async function loadSpec(path: string): Promise<OpenApiDocument> {
   const text = await readFile(path, 'utf8');
   const doc = path.endsWith('.md') ? mergeFragments(extractFragments(text)) : (parseYaml(text) as OpenApiDocument);
   if (typeof doc !== 'object' || doc === null || typeof doc.openapi !== 'string') throw new Error(`${path} is not an OpenAPI document`);
+  assertSelfContained(doc, path);
   const spec = canonicalize(doc);
   await validateSpec(spec);
   return spec;

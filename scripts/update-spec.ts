@@ -29,6 +29,12 @@ try {
   console.error(`spec:update: ${input} is not a valid OpenAPI document, nothing changed:\n${(error as Error).message}`);
   process.exit(1);
 }
+// The version names the changeset file: a semver, or a path like ../../x could be written anywhere.
+const version = String(after.info?.version);
+if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) {
+  console.error(`spec:update: info.version ${JSON.stringify(version).slice(0, 80)} is not a semantic version, nothing changed`);
+  process.exit(1);
+}
 const before = JSON.parse(await readFile(SPEC_PATH, 'utf8'));
 const changes = compareSpecs(before, after);
 console.log(formatReport(changes, before, after));
@@ -37,13 +43,12 @@ if (changes.some((change) => change.breaking) && !allowBreaking) {
   console.error('\nspec:update: breaking changes for SDK users, nothing changed. Re-run with --allow-breaking once decided.');
   process.exit(1);
 }
-const generated = await generateTypes(after);
-await writeFile(SPEC_PATH, serializeSpec(after));
-await writeFile(GENERATED_PATH, generated);
-console.log(`\nwrote ${SPEC_PATH} and ${GENERATED_PATH}`);
-if (changes.length > 0) {
-  const draft = `.changeset/krosai-api-${after.info.version}.md`;
-  await mkdir('.changeset', { recursive: true });
-  await writeFile(draft, changesetDraft(changes, before, after));
-  console.log(`wrote ${draft} (review it before committing)`);
-}
+// Every file's content first: a step that fails leaves nothing written.
+const files = new Map([
+  [SPEC_PATH, serializeSpec(after)],
+  [GENERATED_PATH, await generateTypes(after)],
+]);
+if (changes.length > 0) files.set(`.changeset/krosai-api-${version}.md`, changesetDraft(changes, before, after));
+await mkdir('.changeset', { recursive: true });
+for (const [path, content] of files) await writeFile(path, content);
+console.log(`\nwrote ${[...files.keys()].join(', ')}${changes.length > 0 ? ' (review the changeset before committing)' : ''}`);

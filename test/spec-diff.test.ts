@@ -21,14 +21,20 @@ describe('classifying spec changes for SDK users', () => {
     expect(changesAfter(() => {})).toEqual([]);
   });
 
-  it('ignores prose: descriptions, summaries, the version', () => {
+  it('reports prose as non-breaking: descriptions, examples, summaries, the version', () => {
     expect(
       changesAfter((spec) => {
         spec.info.version = '1.3.1';
         spec.paths['/webhooks'].get.summary = 'List all webhooks';
         spec.components.schemas.Webhook.properties.secret.description = 'The signing secret';
+        spec.components.schemas.Webhook.properties.secret.example = 'whsec_example';
       }),
-    ).toEqual([]);
+    ).toEqual([
+      'ok changed info.version @ document',
+      'ok changed paths./webhooks.get.summary @ GET /webhooks',
+      'ok changed description of secret @ GET /webhooks response 200; POST /webhooks response 201; GET /webhooks/{id} response 200; PATCH /webhooks/{id} response 200',
+      'ok added example of secret @ GET /webhooks response 200; POST /webhooks response 201; GET /webhooks/{id} response 200; PATCH /webhooks/{id} response 200',
+    ]);
   });
 
   it('calls a new optional query parameter non-breaking and a new required one breaking', () => {

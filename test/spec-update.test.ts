@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,7 +36,7 @@ describe('npm run spec:update', { timeout: 60_000 }, () => {
 
     it('reports each change as non-breaking', () => {
       const report = (vendored as unknown as { report: string }).report;
-      expect(report).toContain('KrosAI Cockpit API 1.3.0 → 1.4.0: 0 breaking, 3 non-breaking change(s)');
+      expect(report).toContain('KrosAI Cockpit API 1.3.0 → 1.4.0: 0 breaking, 4 non-breaking change(s)');
       expect(report).toMatch(
         /^non-breaking {2}added enum value "call.transferred" at events\[\] {2}\(GET \/webhooks response 200; POST \/webhooks request body;/m,
       );
@@ -88,7 +90,7 @@ describe('npm run spec:update', { timeout: 60_000 }, () => {
   it('refuses a breaking bump, changes nothing, and says why', async () => {
     const { code, stdout, stderr } = await workspace.run('spec:update', join(FIXTURES, 'breaking-2.0.0.json'));
     expect(code).toBe(1);
-    expect(stdout).toContain('KrosAI Cockpit API 1.3.0 → 2.0.0: 3 breaking, 0 non-breaking change(s)');
+    expect(stdout).toContain('KrosAI Cockpit API 1.3.0 → 2.0.0: 3 breaking, 1 non-breaking change(s)');
     expect(stdout).toContain('BREAKING      new required query parameter status  (GET /webhooks)');
     expect(stdout).toMatch(/^BREAKING {6}removed field secret {2}\(GET \/webhooks response 200; POST \/webhooks response 201;/m);
     expect(stdout).toMatch(/^BREAKING {6}removed enum value "number.released" at events\[\]/m);
@@ -116,5 +118,76 @@ describe('npm run spec:update', { timeout: 60_000 }, () => {
     expect(code).toBe(0);
     expect(stdout).toContain('KrosAI Cockpit API 1.3.0 → 1.3.0: 0 breaking, 0 non-breaking change(s)');
     await expectNothingChanged();
+  });
+
+  describe('a hostile spec', () => {
+    /** The vendored spec with `edit` applied, written into the workspace as `name`. */
+    // biome-ignore lint/suspicious/noExplicitAny: a spec is arbitrary JSON.
+    async function specWith(name: string, edit: (spec: Record<string, any>) => void): Promise<string> {
+      const spec = JSON.parse(vendored.spec);
+      edit(spec);
+      const path = join(workspace.dir, name);
+      await writeFile(path, JSON.stringify(spec));
+      return path;
+    }
+
+    it('refuses a $ref to a local file, naming it, and reads nothing from it', async () => {
+      const secretFile = join(workspace.dir, 'secrets.env');
+      await writeFile(secretFile, '"KROSAI_API_KEY=kros_live_LEAKED"');
+      const input = await specWith('file-ref.json', (spec) => {
+        spec.info.version = '1.3.1';
+        spec.components.schemas.Webhook.description = { $ref: secretFile };
+        spec.components.schemas.Webhook.example = { $ref: '/etc/passwd' };
+      });
+      const { code, stdout, stderr } = await workspace.run('spec:update', input);
+      expect(code).toBe(1);
+      expect(stderr).toContain(`the $ref "${secretFile}"`);
+      expect(stderr).toContain('only local #/ refs are allowed');
+      expect(stdout + stderr).not.toContain('LEAKED');
+      await expectNothingChanged();
+    });
+
+    it('refuses a $ref to a URL and fetches nothing', async () => {
+      const requests: string[] = [];
+      const server = createServer((request, response) => {
+        requests.push(request.url ?? '');
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"string"}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const input = await specWith('url-ref.json', (spec) => {
+          spec.components.schemas.Webhook.properties.url = { $ref: `http://0.0.0.0:${port}/x.json` };
+        });
+        const { code, stderr } = await workspace.run('spec:update', input);
+        expect(code).toBe(1);
+        expect(stderr).toContain(`the $ref "http://0.0.0.0:${port}/x.json"`);
+        expect(requests).toEqual([]);
+        await expectNothingChanged();
+      } finally {
+        server.close();
+      }
+    });
+
+    it('refuses an info.version that is not a semantic version, writing nothing anywhere', async () => {
+      const input = await specWith('bad-version.json', (spec) => {
+        spec.info.version = '../../escaped';
+      });
+      const { code, stderr } = await workspace.run('spec:update', input);
+      expect(code).toBe(1);
+      expect(stderr).toContain('is not a semantic version, nothing changed');
+      await expectNothingChanged();
+      expect(await readdir(workspace.dir)).not.toContain('escaped.md');
+    });
+
+    it('reports a change made only to an example', async () => {
+      const input = await specWith('example.json', (spec) => {
+        spec.components.schemas.Webhook.properties.url.example = 'https://example.com/changed';
+      });
+      const { code, stdout } = await workspace.run('spec:update', input);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/0 breaking, [1-9]\d* non-breaking change/);
+      expect(stdout).toContain('example of url');
+    });
   });
 });

@@ -42,6 +42,13 @@ describe('assembling the spec from the reference page', () => {
     await expect(validateSpec(spec)).rejects.toThrow(/Webhook/);
   });
 
+  it('refuses a fragment with a __proto__ key, leaving Object.prototype as it was', () => {
+    const fragments = extractFragments(page);
+    const hostile = JSON.parse('{"openapi":"3.0.3","paths":{"__proto__":{"inject":"from the spec"}}}');
+    expect(() => mergeFragments([...fragments, hostile])).toThrow('the key "__proto__" at #/paths is refused');
+    expect(({} as Record<string, unknown>).inject).toBeUndefined();
+  });
+
   it('refuses a page with no fragment', () => {
     expect(() => extractFragments('# Webhooks\n\nNothing here.')).toThrow('the page holds no OpenAPI fragment');
   });
