@@ -20,7 +20,10 @@ export const receiveWebhook = async (request: Request, response: Response) => {
 
 export const app = express();
 
-// The webhook route first, with express.raw: it must get the bytes that were signed (up to the
-// verifier's 1 MiB default; express.raw's own default is 100 kB). Then the JSON parser for the rest.
-app.post('/webhooks/krosai', express.raw({ type: 'application/json', limit: '1mb' }), receiveWebhook);
+// The webhook route first: a delivery without a signature is refused before its body is read, then
+// express.raw gives the bytes that were signed (up to 1 MiB, answering 413 past it). Then the JSON
+// parser for the rest.
+const signed = (request: Request, response: Response, next: () => void) =>
+  request.headers['x-webhook-signature'] ? next() : response.status(400).send('missing_signature');
+app.post('/webhooks/krosai', signed, express.raw({ type: 'application/json', limit: '1mb' }), receiveWebhook);
 app.use(express.json());

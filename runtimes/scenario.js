@@ -8,8 +8,8 @@ import * as verifier from '@krosai/cockpit/webhooks';
 
 /**
  * @param {object} config what the host set up: the Prism mock, the fault servers, a signed delivery
- * @param {{ require?: (id: string) => any, opaqueRedirects?: boolean }} [host] what only some runtimes have: `require`;
- *   a fetch that shows an unfollowed redirect only as status 0 (browsers)
+ * @param {{ require?: (id: string) => any, opaqueRedirects?: boolean, browser?: boolean }} [host] what only some runtimes have: `require`;
+ *   a fetch that shows an unfollowed redirect only as status 0 (browsers); a page or worker anyone can read (browsers)
  * @returns {Promise<{ build: string, steps: Record<string, string | null> }>} each step: null when it passed, else why not
  */
 export async function runScenario(config, host = {}) {
@@ -105,6 +105,16 @@ export async function runScenario(config, host = {}) {
     }
   });
 
+  await step('live-key-guard', async () => {
+    // Whoever loads a page or a browser worker can read a key in it: a live key is refused there, and only there.
+    const outcome = await (async () =>
+      sdk.createKrosClient({ apiKey: 'kros_live_matrix', baseUrl: config.prismUrl }).webhooks.list())().then(
+      () => 'sent',
+      (error) => (error instanceof sdk.KrosValidationError ? 'refused' : describe(error)),
+    );
+    expect(outcome, host.browser ? 'refused' : 'sent', 'a kros_live_ key');
+  });
+
   await step('verify', async () => {
     const { body, tampered, signature, secret, id } = config.delivery;
     const delivery = await verifier.verifyWebhook(body, { 'X-Webhook-Signature': signature }, secret);
@@ -116,8 +126,7 @@ export async function runScenario(config, host = {}) {
   });
 
   await step('verify-reused-buffer', async () => {
-    // The verifier hashes bytes without copying them: it relies on the HMAC reading them before it
-    // returns (Web Crypto's sign() copies its input). Rewriting the buffer at once must not matter.
+    // The bytes verified are the bytes given: rewriting the buffer once the call has started must not matter.
     const { body, tampered, signature, secret, id } = config.delivery;
     const bytes = new TextEncoder().encode(body);
     const verifying = verifier.verifyWebhook(bytes, signature, secret);

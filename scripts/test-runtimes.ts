@@ -1,7 +1,7 @@
 /**
  * `npm run test:runtimes`: the packed package, installed as users install it, runs one shared
- * scenario (runtimes/scenario.js) in every runtime the README names: Node 18, 20, 22 and 24, Bun,
- * Deno, workerd, Vercel's Edge runtime and Chromium. The runtimes come from npm, pinned in
+ * scenario (runtimes/scenario.js) in every runtime docs/runtimes.md names: Node 18, 20, 22 and 24, Bun,
+ * Deno, workerd, Vercel's Edge runtime, Chromium and a Chromium worker. The runtimes come from npm, pinned in
  * runtimes/package.json and installed there on first use, outside the project's node_modules.
  * Prism and the fault servers (a server that never answers, one that answers 429 then 200, one that
  * redirects to another origin) run here, on free loopback ports. One line per runtime, then
@@ -107,29 +107,46 @@ const RUNTIME_LIST: Runtime[] = [
   },
   {
     name: 'chromium',
-    async run(dir, config) {
-      const { code, resolved } = await bundle(dir, 'browser.js', { format: 'esm', platform: 'browser' });
-      const page = `<!doctype html><meta charset="utf-8"><title>matrix</title><script type="module" src="/scenario.js"></script>`;
-      const server = await listen((request, response) => {
-        const [type, body] = request.url === '/scenario.js' ? ['text/javascript', code] : ['text/html', page];
-        response.writeHead(200, { 'content-type': type }).end(body);
-      });
-      const executablePath = process.env.CHROMIUM_PATH || (await chromium.executablePath());
-      // Without the serverless flag that turns CORS off: every call here crosses origins, as on a real page.
-      const browser = await playwright.launch({ executablePath, args: chromium.args.filter((arg) => arg !== '--disable-web-security') });
-      try {
-        const tab = await browser.newPage();
-        await tab.goto(`${origin(server)}/#${encodeURIComponent(JSON.stringify(config))}`);
-        await tab.waitForFunction(() => 'matrixResult' in window);
-        const result = await tab.evaluate(() => (window as unknown as { matrixResult: Promise<Result> }).matrixResult);
-        return { version: `chromium ${browser.version()}`, result: { ...result, resolved } };
-      } finally {
-        await browser.close();
-        await close(server);
-      }
-    },
+    run: (dir, config) => inChromium(dir, config, 'browser.js', '<script type="module" src="/scenario.js"></script>'),
+  },
+  {
+    // No window and no document: the browser guards must still know where they are.
+    name: 'chromium worker',
+    run: (dir, config) =>
+      inChromium(
+        dir,
+        config,
+        'worker.js',
+        `<script type="module">
+          const worker = new Worker('/scenario.js' + location.hash, { type: 'module' });
+          window.matrixResult = new Promise((resolve) => { worker.onmessage = (message) => resolve(message.data); });
+        </script>`,
+      ),
   },
 ];
+
+/** Runs the scenario bundled from `adapter` in headless Chromium, on a page of its own origin holding `script`. */
+async function inChromium(dir: string, config: object, adapter: string, script: string) {
+  const { code, resolved } = await bundle(dir, adapter, { format: 'esm', platform: 'browser' });
+  const page = `<!doctype html><meta charset="utf-8"><title>matrix</title>${script}`;
+  const server = await listen((request, response) => {
+    const [type, body] = request.url?.startsWith('/scenario.js') ? ['text/javascript', code] : ['text/html', page];
+    response.writeHead(200, { 'content-type': type }).end(body);
+  });
+  const executablePath = process.env.CHROMIUM_PATH || (await chromium.executablePath());
+  // Without the serverless flag that turns CORS off: every call here crosses origins, as on a real page.
+  const browser = await playwright.launch({ executablePath, args: chromium.args.filter((arg) => arg !== '--disable-web-security') });
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`${origin(server)}/#${encodeURIComponent(JSON.stringify(config))}`);
+    await tab.waitForFunction(() => 'matrixResult' in window);
+    const result = await tab.evaluate(() => (window as unknown as { matrixResult: Promise<Result> }).matrixResult);
+    return { version: `chromium ${browser.version()}`, result: { ...result, resolved } };
+  } finally {
+    await browser.close();
+    await close(server);
+  }
+}
 
 /** Steps in the order the scenario runs them (`require` only where the runtime has one), then the host's build check. */
 const STEPS = [
@@ -141,6 +158,7 @@ const STEPS = [
   'abort',
   'retry-429',
   'no-redirect',
+  'live-key-guard',
   'verify',
   'verify-reused-buffer',
   'build',
@@ -247,7 +265,7 @@ async function consumer(scratch: string, id: string, tarball: string): Promise<s
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${id}`, private: true, type: 'module' }));
   await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], dir);
   await copyFile(join(RUNTIMES, 'scenario.js'), join(dir, 'scenario.js'));
-  for (const adapter of ['process', 'workerd', 'edge', 'browser']) {
+  for (const adapter of ['process', 'workerd', 'edge', 'browser', 'worker']) {
     await copyFile(join(RUNTIMES, `adapters/${adapter}.js`), join(dir, `${adapter}.js`));
   }
   return dir;

@@ -1,4 +1,5 @@
 import { KrosValidationError } from './errors.js';
+import { IN_BROWSER } from './user-agent.js';
 import { assertCredential } from './validate.js';
 
 /** An API key (`kros_live_…`, `kros_test_…`), a JWT, or a function returning one, called before every attempt. */
@@ -9,9 +10,6 @@ export type AuthHeader = 'authorization' | 'x-api-key';
 
 /** The header pair for one attempt (`retry` 0 is the first): at once for a fixed key, a promise from a token function. */
 export type Credential = (retry: number) => [name: string, value: string] | Promise<[name: string, value: string]>;
-
-/** A page can be read by anyone who loads it: a live secret key does not belong there. */
-const IN_BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined';
 
 export function credentialFrom(apiKey: ApiKey | undefined, authHeader: AuthHeader, allowBrowser: boolean | undefined): Credential {
   if (authHeader !== 'authorization' && authHeader !== 'x-api-key') {

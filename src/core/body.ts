@@ -15,6 +15,7 @@ export async function readBounded(
   const cancel = () => reader?.cancel(signal?.reason).catch(() => {});
   signal?.addEventListener('abort', cancel);
   try {
+    signal?.throwIfAborted();
     for (let read = await reader?.read(); read && !read.done; read = await reader?.read()) {
       const chunk = read.value.subarray(0, maxBytes - size);
       if (size + chunk.length > bytes.length) {

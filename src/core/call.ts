@@ -2,7 +2,7 @@
 import type { Client } from 'openapi-fetch';
 import { operationRoutes, type operations, type paths } from '../generated/api.js';
 import { apiErrorFrom, KrosConnectionError, KrosInvalidResponseError, KrosTimeoutError, KrosValidationError } from './errors.js';
-import { type Redact, redactorFor } from './redact.js';
+import { printable, type Redact, redactorFor } from './redact.js';
 import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
 import { attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
@@ -126,7 +126,7 @@ export async function send<T extends FetchResult>(
       throw failure;
     }
     acted ||= mayHaveActed(kind);
-    const where = `[@krosai/cockpit] ${method} ${template}: ${result ? `${kind} ${redact(result.response.statusText)}`.trim() : kind}`;
+    const where = `[@krosai/cockpit] ${method} ${template}: ${result ? `${kind} ${printable(redact(result.response.statusText))}`.trim() : kind}`;
     const asked = result && serverDelayMs(result.response.headers, kind === '429' ? result.error : undefined);
     if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
       context.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);

@@ -47,6 +47,8 @@ export interface KrosClientOptions {
   logger?: Logger;
   /** Lets a `kros_live_` key be used in a browser, where anyone who loads the page can read it. */
   dangerouslyAllowBrowser?: boolean;
+  /** Lets `baseUrl` be `http:` for a host other than loopback, which sends the credential in plain text. */
+  allowInsecureHttp?: boolean;
 }
 
 /** A configured client; create one with {@link createKrosClient}. */
@@ -81,6 +83,11 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   const env = environment();
   const baseUrl = given.baseUrl ?? env.KROSAI_BASE_URL ?? DEFAULT_BASE_URL;
   assertBaseUrl(baseUrl, 'baseUrl');
+  if (!given.allowInsecureHttp && /^http:/i.test(baseUrl) && !/^(localhost|127(\.\d+){3}|\[::1\])$/.test(new URL(baseUrl).hostname)) {
+    throw new KrosValidationError(
+      'baseUrl: http: sends the API key in plain text; use https:, or set allowInsecureHttp for a trusted network',
+    );
+  }
   const headers = headersFrom(given.headers, 'headers');
   const credential = credentialFrom(given.apiKey ?? env.KROSAI_API_KEY, given.authHeader ?? 'authorization', given.dangerouslyAllowBrowser);
   if (typeof (given.fetch ?? globalThis.fetch) !== 'function') {

@@ -1,5 +1,5 @@
 /** Every error extends {@link KrosError}. None carries the request (its headers hold the credential). */
-import { type Redact, redactDeep } from './redact.js';
+import { printable, type Redact, redactDeep } from './redact.js';
 import { serverDelayMs } from './retry.js';
 
 /** Each error's redactor, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
@@ -17,7 +17,7 @@ export class KrosError extends Error {
   static readonly brand: string = 'KrosError';
 
   constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
-    super(message, options);
+    super(message && printable(message), options);
     this.name = (new.target as typeof KrosError).brand;
     if (options?.redact) redactors.set(this, options.redact);
   }
@@ -178,7 +178,8 @@ export type SignatureFailureReason =
   | 'malformed_signature'
   | 'signature_mismatch'
   | 'timestamp_out_of_tolerance'
-  | 'invalid_payload';
+  | 'invalid_payload'
+  | 'payload_too_large';
 
 /** A delivery failed verification: do not trust it, answer 400. `reason` says why, for logs and metrics. */
 export class KrosSignatureError extends KrosError {

@@ -2,6 +2,7 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/api.js';
 import { type ClientContext, send } from './call.js';
+import { KrosValidationError } from './errors.js';
 import { assertBaseUrl, headersFrom, readOptions } from './validate.js';
 
 /**
@@ -40,13 +41,17 @@ export function rawClient(context: ClientContext, client: RawClient): RawClient 
       const init =
         args[at] === undefined
           ? {}
-          : readOptions(args[at] as { baseUrl?: unknown; headers?: unknown; params?: { header?: unknown } }, 'options');
+          : readOptions(args[at] as { baseUrl?: unknown; headers?: unknown; params?: { header?: unknown; path?: object } }, 'options');
       // The transport refuses another root; this refuses, without quoting it, what the Request constructor would echo.
       if (init.baseUrl !== undefined) assertBaseUrl(init.baseUrl, 'options.baseUrl');
       if (init.headers !== undefined) init.headers = headersFrom(init.headers, 'headers');
       if (init.params !== undefined) {
         const params = readOptions(init.params, 'params');
         if (params.header !== undefined) params.header = headersFrom(params.header, 'params.header', true);
+        // `..` would be a path segment of its own: /webhooks/{id}/test with id `..` is /test.
+        for (const value of Object.values(params.path ?? {})) {
+          if (value === '.' || value === '..') throw new KrosValidationError('params.path: `.` and `..` are not path parameter values');
+        }
         init.params = params;
       }
       const method = name === 'request' ? String(args[0]).toUpperCase() : name;

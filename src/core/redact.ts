@@ -23,6 +23,12 @@ export function redactorFor(secrets: readonly string[]): Redact {
   };
 }
 
+/** Control characters as `\uXXXX`: a server's text must not forge a log line or colour a terminal. */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+  return text.replace(/[\0-\x1f\x7f-\x9f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Every string inside a JSON value, redacted, down to MAX_DEPTH levels; the value itself is left as it was. */
 export function redactDeep(value: unknown, redact: Redact, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);

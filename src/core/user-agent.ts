@@ -1,6 +1,6 @@
 /**
- * `User-Agent: @krosai/cockpit/<version> <runtime>/<version>`. None in browsers, where a custom one
- * would force a CORS preflight the API may not allow.
+ * Which runtime this is, and the `User-Agent: @krosai/cockpit/<version> <runtime>/<version>` it
+ * sends. None in browsers, where a custom one would force a CORS preflight the API may not allow.
  */
 
 /** Written in from package.json by the build and the tests; sources run by tsx have none. */
@@ -13,12 +13,17 @@ interface Runtimes {
   EdgeRuntime?: unknown;
   navigator?: { userAgent?: string };
   process?: { versions?: { node?: string } };
-  window?: unknown;
   document?: unknown;
+  importScripts?: unknown;
 }
 
-function runtime({ Bun, Deno, EdgeRuntime, navigator, process, window, document }: Runtimes): string | undefined {
-  if (window !== undefined && document !== undefined) return undefined;
+/** A page or a browser worker (only browsers' workers have `importScripts`): whoever loads it can read what it holds. */
+export const IN_BROWSER = (({ document, importScripts }: Runtimes) => document !== undefined || typeof importScripts === 'function')(
+  globalThis as Runtimes,
+);
+
+function runtime({ Bun, Deno, EdgeRuntime, navigator, process }: Runtimes): string | undefined {
+  if (IN_BROWSER) return undefined;
   if (Bun?.version) return `bun/${Bun.version}`;
   if (Deno?.version?.deno) return `deno/${Deno.version.deno}`;
   if (navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';

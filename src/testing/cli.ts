@@ -16,16 +16,17 @@ Commands:
 
 Run krosai-cockpit <command> --help for a command's options.`;
 
-const MOCK_USAGE = `Usage: krosai-cockpit mock [--port <port>] [--api-key <key>]...
+const MOCK_USAGE = `Usage: krosai-cockpit mock [--port <port>] [--api-key <key>]... [--allowed-host <name>]...
 
-Serves the six webhook operations with state (created webhooks are listed, updates stick, test
-sends a signed delivery to the webhook's URL) on http://127.0.0.1:<port>. Point your app at it with
-KROSAI_BASE_URL. Stop it with Ctrl-C.
+Serves the webhook operations with state (created webhooks are listed, updates stick, test sends a
+signed delivery to the webhook's URL) on http://127.0.0.1:<port>, for tests: never for production.
+Point your app at it with KROSAI_BASE_URL. POST /_mock/reset forgets everything. Ctrl-C stops it.
 
 Options:
-  --port <port>      port to listen on; 0 picks a free one (default: 4010)
-  --api-key <key>    accept only this credential (repeatable; default: any)
-  --help             show this help`;
+  --port <port>          port to listen on; 0 picks a free one (default: 4010)
+  --api-key <key>        accept only this credential (repeatable; default: any)
+  --allowed-host <name>  answer this Host besides loopback, such as a Docker service name (repeatable)
+  --help                 show this help`;
 
 const DELIVER_USAGE = `Usage: krosai-cockpit deliver --to <url> --event <name> [--secret <secret>] [--data <json>]
 
@@ -54,7 +55,15 @@ async function main(argv: string[]): Promise<number> {
 
 async function mock(args: string[]): Promise<number> {
   const { values } = parse(() =>
-    parseArgs({ args, options: { port: { type: 'string', default: '4010' }, 'api-key': { type: 'string', multiple: true }, help } }),
+    parseArgs({
+      args,
+      options: {
+        port: { type: 'string', default: '4010' },
+        'api-key': { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
+        help,
+      },
+    }),
   );
   if (values.help) return print(MOCK_USAGE, 0);
   const port = Number(values.port);
@@ -62,6 +71,7 @@ async function mock(args: string[]): Promise<number> {
   const apiKeys = values['api-key'];
   const api = createMockKrosApi({
     ...(apiKeys && { apiKeys }),
+    allowedHosts: values['allowed-host'] ?? [],
     // Method, path and status only: bodies carry signing secrets.
     onRequest: ({ method, path, status }) => console.log(`${method} ${path} → ${status}`),
   });

@@ -7,7 +7,7 @@ import { readBounded } from '../core/body.js';
 import { KrosValidationError } from '../core/errors.js';
 import { isHttpUrl } from '../core/validate.js';
 import type { WebhookEvent } from '../resources/webhooks.js';
-import { signWebhookPayload } from '../verify/verify.js';
+import { RFC_3339, signWebhookPayload } from '../verify/verify.js';
 
 /**
  * Options of {@link createSignedDelivery}: fix the envelope's `id` or `timestamp` to test
@@ -29,7 +29,7 @@ export interface SignedDeliveryOptions {
    */
   id?: string;
   /**
-   * When the event happened, as a `Date` or an ISO 8601 string. Default: now.
+   * When the event happened, as a `Date` or an RFC 3339 string with a zone. Default: now.
    *
    * @example
    * ```ts
@@ -79,8 +79,9 @@ export async function createSignedDelivery(
   const { id = newDeliveryId(), timestamp = new Date() } = options;
   if (typeof id !== 'string' || !id) throw new KrosValidationError('options.id must be a non-empty string');
   const time = new Date(timestamp);
-  if (!(timestamp instanceof Date || typeof timestamp === 'string') || Number.isNaN(+time)) {
-    throw new KrosValidationError('options.timestamp must be a Date or an ISO 8601 string');
+  // A string without a zone would be read in this machine's time zone: the delivery would move with TZ.
+  if (!(timestamp instanceof Date || (typeof timestamp === 'string' && RFC_3339.test(timestamp))) || Number.isNaN(+time)) {
+    throw new KrosValidationError('options.timestamp must be a Date or an RFC 3339 string with a zone (Z or ±hh:mm)');
   }
   // Whole seconds, as in KrosAI's documented envelope ("2026-01-01T12:00:00Z").
   const body = JSON.stringify({ id, event, timestamp: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), data });

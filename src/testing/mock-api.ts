@@ -49,6 +49,12 @@ export interface MockKrosApiOptions {
    * ```
    */
   onRequest?: (request: RecordedRequest) => void;
+  /**
+   * Host names that `listen()` answers besides loopback (`127.0.0.1`, `localhost`, `[::1]`), such
+   * as a Docker service name. Any other `Host` gets 421: a web page that rebinds its own domain to
+   * 127.0.0.1 cannot reach the mock. Default: none.
+   */
+  allowedHosts?: string[];
 }
 
 /**
@@ -187,7 +193,8 @@ export interface MockKrosApi {
    */
   readonly defaultOrganizationId: string;
   /**
-   * Every request received since creation or the last `reset()`, oldest first.
+   * The last 1,000 requests received since creation or the last `reset()`, oldest first; bodies
+   * over 64 KiB are kept as their first 64 KiB of text.
    *
    * @example
    * ```ts
@@ -260,6 +267,9 @@ export interface MockKrosApi {
 export const TEST_EVENT = 'webhook.test';
 
 const BASE_URL = 'https://api.krosai.test';
+/** What `requests` keeps: enough for any test, bounded for a mock left running. */
+const MAX_RECORDED = 1_000;
+const MAX_RECORDED_BODY = 64 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // RFC 3986 characters after a scheme; what JSON Schema's `format: uri` accepts, and what URL parses.
 const URI = /^[a-z][a-z\d+.-]*:(?:[\w\-.~:/?#[\]@!$&'()*+,;=]|%[\da-f]{2})*$/i;
@@ -282,7 +292,10 @@ const URI = /^[a-z][a-z\d+.-]*:(?:[\w\-.~:/?#[\]@!$&'()*+,;=]|%[\da-f]{2})*$/i;
  */
 export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi {
   if (!options || typeof options !== 'object') throw new KrosValidationError('options must be an object');
-  const { apiKeys, deliveryTimeoutMs = 10_000, onRequest } = options;
+  const { apiKeys, deliveryTimeoutMs = 10_000, onRequest, allowedHosts = [] } = options;
+  if (!Array.isArray(allowedHosts) || allowedHosts.some((host) => !host || typeof host !== 'string')) {
+    throw new KrosValidationError('options.allowedHosts must be an array of host names');
+  }
   if (apiKeys !== undefined && (!Array.isArray(apiKeys) || !apiKeys.length || apiKeys.some((key) => !key || typeof key !== 'string'))) {
     throw new KrosValidationError('options.apiKeys must be a non-empty array of non-empty strings');
   }
@@ -305,10 +318,11 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
       method: call.method,
       path: call.url.pathname + call.url.search,
       headers: redacted(call.headers),
-      body: parsedOrRaw(call.body),
+      body: parsedOrRaw(call.body.length > MAX_RECORDED_BODY ? call.body.slice(0, MAX_RECORDED_BODY) : call.body),
       status: 0,
     };
     requests.push(record);
+    if (requests.length > MAX_RECORDED) requests.shift();
     const response = await answer(call).catch(() => error(500, 'The mock failed to answer', 'INTERNAL_ERROR'));
     record.status = response.status;
     onRequest?.(record);
@@ -316,6 +330,11 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
   }
 
   async function answer({ method, url, headers, body }: IncomingCall): Promise<Response> {
+    // For a mock served to another process: `krosai-cockpit mock` has no reset() to call.
+    if (method === 'POST' && url.pathname === '/_mock/reset') {
+      mock.reset();
+      return new Response(null, { status: 204 });
+    }
     const failure = failures[0];
     if (failure) {
       if (--failure.times === 0) failures.shift();
@@ -402,12 +421,12 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
     return abortable(handle({ method: request.method, url, headers: request.headers, body }), request.signal);
   };
 
-  return {
+  const mock: MockKrosApi = {
     baseUrl: BASE_URL,
     fetch,
     defaultOrganizationId,
     requests,
-    listen: (port = 0) => serve(handle, port),
+    listen: (port = 0) => serve(handle, port, ['127.0.0.1', 'localhost', '[::1]', ...allowedHosts]),
     async deliver(event, data = {}) {
       assertDeliveryInput(event, data);
       const subscribed = [...organizations.values()]
@@ -440,6 +459,7 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
       failures.length = 0;
     },
   };
+  return mock;
 }
 
 /** What an operation's handler gets: the organization's webhooks, the one its path names, the raw body. */

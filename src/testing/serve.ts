@@ -33,7 +33,8 @@ export interface IncomingCall {
 /** Request bodies past this size are refused: the six operations take a few hundred bytes. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export async function serve(handle: (call: IncomingCall) => Promise<Response>, port: number): Promise<MockServer> {
+/** Serves `handle` to requests whose `Host` names one of `hosts`; any other gets 421. */
+export async function serve(handle: (call: IncomingCall) => Promise<Response>, port: number, hosts: string[]): Promise<MockServer> {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port must be 0 to 65535, got ${port}`);
   // Not literals: a browser bundle of this entry (vitest browser mode) must not try to resolve them.
   const [{ createServer }, { Readable }]: [typeof import('node:http'), typeof import('node:stream')] = await Promise.all(
@@ -42,16 +43,13 @@ export async function serve(handle: (call: IncomingCall) => Promise<Response>, p
   const answer = async (incoming: import('node:http').IncomingMessage, outgoing: import('node:http').ServerResponse) => {
     // Any request target, however malformed, gets an answer: `//[` is no URL, and must not stop the server.
     const url = parseUrl(incoming.url ?? '/');
-    if (!url)
-      return send(outgoing, new Response(JSON.stringify({ error: 'Invalid request target', code: 'BAD_REQUEST' }), { status: 400 }));
-    const { bytes, complete } = await readBounded(Readable.toWeb(incoming) as ReadableStream<Uint8Array>, MAX_BODY_BYTES);
-    if (!complete) {
-      const tooLarge = { error: 'Request body over 1 MiB', code: 'PAYLOAD_TOO_LARGE' };
-      return send(
-        outgoing,
-        new Response(JSON.stringify(tooLarge), { status: 413, headers: { 'content-type': 'application/json', connection: 'close' } }),
-      );
+    if (!url) return send(outgoing, problem(400, 'Invalid request target', 'BAD_REQUEST'));
+    const host = parseUrl(`http://${incoming.headers.host}`)?.hostname.toLowerCase();
+    if (!host || !hosts.some((allowed) => allowed.toLowerCase() === host)) {
+      return send(outgoing, problem(421, 'This mock does not answer that Host (see allowedHosts)', 'MISDIRECTED_REQUEST'));
     }
+    const { bytes, complete } = await readBounded(Readable.toWeb(incoming) as ReadableStream<Uint8Array>, MAX_BODY_BYTES);
+    if (!complete) return send(outgoing, problem(413, 'Request body over 1 MiB', 'PAYLOAD_TOO_LARGE'));
     const headers = new Headers();
     for (const [name, value] of Object.entries(incoming.headers)) {
       for (const item of ([] as string[]).concat(value ?? [])) headers.append(name, item);
@@ -85,6 +83,11 @@ async function send(outgoing: import('node:http').ServerResponse, response: Resp
   const body = new Uint8Array(await response.arrayBuffer());
   outgoing.writeHead(response.status, Object.fromEntries(response.headers));
   outgoing.end(body);
+}
+
+/** An error answer in the spec's `Error` shape; the connection closes after it. */
+function problem(status: number, error: string, code: string): Response {
+  return Response.json({ error, code }, { status, headers: { connection: 'close' } });
 }
 
 function parseUrl(target: string): URL | undefined {

@@ -4,7 +4,7 @@
  * bounds replays. The Node build swaps ./hmac.ts (Web Crypto) for ./hmac-node.ts (node:crypto).
  */
 import { readBounded } from '../core/body.js';
-import { KrosSignatureError, KrosValidationError } from '../core/errors.js';
+import { KrosSignatureError, KrosTimeoutError, KrosValidationError } from '../core/errors.js';
 import type { components } from '../generated/api.js';
 import { hmacSign, type Payload } from './hmac.js';
 
@@ -41,12 +41,24 @@ export interface VerifyOptions {
   toleranceSeconds?: number;
   /** The time to check the timestamp against. Default: now. */
   now?: Date;
-  /** The largest body, in bytes, hashed or read (`invalid_payload` past it). Default: 1 MiB, 20 hour-long transcripts. */
+  /** The largest body, in bytes, hashed or read (`payload_too_large` past it). Default: 1 MiB, 20 hour-long transcripts. */
   maxBodyBytes?: number;
+  /** `verifyWebhookRequest`: how long the body may take to arrive, in ms (`KrosTimeoutError` past it). Default: 10 000. */
+  timeoutMs?: number;
+  /** `verifyWebhookRequest`: stops reading the body; the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** The signature header KrosAI sends with every delivery. */
 export const SIGNATURE_HEADER = 'x-webhook-signature';
+
+/**
+ * An RFC 3339 date-time, its zone required: anything looser, Date.parse may read in the receiver's
+ * own time zone (`"Jan 1 2026 12:00 (Z"` ends in Z but is local time), so the replay window would
+ * move with the server's TZ.
+ */
+export const RFC_3339 =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
 
 /** KrosAI sends one entry; the cap bounds the work of a hostile header before any hashing. */
 const MAX_SIGNATURES = 8;
@@ -110,7 +122,7 @@ export async function verifyWebhookRequest(
   options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
   parseSignatures(signatureHeader(request.headers));
-  return verifyWebhook(await readBody(request, options?.maxBodyBytes), request.headers, secretOrSecrets, options);
+  return verifyWebhook(await readBody(request, options), request.headers, secretOrSecrets, options);
 }
 
 /**
@@ -156,13 +168,28 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Pay
   return new Uint8Array(bytes);
 }
 
-/** A Request's body, at most `maxBodyBytes` of it; a larger `Content-Length` is refused before reading. */
-async function readBody(request: Request, maxBodyBytes?: number): Promise<Uint8Array<ArrayBuffer>> {
+/**
+ * A Request's body, at most `maxBodyBytes` of it (a larger `Content-Length` is refused unread), within
+ * `timeoutMs`: a client trickling bytes cannot hold the receiver.
+ */
+async function readBody(request: Request, { maxBodyBytes, timeoutMs = 10_000, signal }: VerifyOptions = {}) {
   if (request.bodyUsed || request.body?.locked) throw new KrosValidationError('the request body was already read, or is being read');
+  if (!(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs < 2 ** 31))
+    throw new KrosValidationError('timeoutMs must be 1 to 2^31 - 1');
   assertWithin(Number(request.headers.get('content-length')), maxBodyBytes);
-  const { bytes, complete } = await readBounded(request.body, maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  if (!complete) throw tooLarge(maxBodyBytes);
-  return bytes;
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(new KrosTimeoutError(`the body did not arrive within ${timeoutMs} ms`)), timeoutMs);
+  const follow = () => stop.abort(signal?.reason);
+  if (signal?.aborted) follow();
+  signal?.addEventListener('abort', follow);
+  try {
+    const { bytes, complete } = await readBounded(request.body, maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, stop.signal);
+    if (!complete) throw tooLarge(maxBodyBytes);
+    return bytes;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', follow);
+  }
 }
 
 // Written to fail closed: a NaN or negative limit refuses every body.
@@ -171,7 +198,7 @@ function assertWithin(size: number, maxBodyBytes = DEFAULT_MAX_BODY_BYTES) {
 }
 
 function tooLarge(maxBodyBytes = DEFAULT_MAX_BODY_BYTES): KrosSignatureError {
-  return new KrosSignatureError('invalid_payload', `the body is over maxBodyBytes (${maxBodyBytes})`);
+  return new KrosSignatureError('payload_too_large', `the body is over maxBodyBytes (${maxBodyBytes})`);
 }
 
 function secretList(secretOrSecrets: string | string[]): string[] {
@@ -222,11 +249,10 @@ function parseDelivery(text: string): WebhookDelivery {
     typeof data !== 'object' ||
     !data ||
     typeof timestamp !== 'string' ||
-    // Without `Z` or an offset, Date.parse would read it in the receiver's own time zone.
-    !/(Z|[+-]\d\d:\d\d)$/i.test(timestamp) ||
+    !RFC_3339.test(timestamp) ||
     Number.isNaN(Date.parse(timestamp))
   ) {
-    throw new KrosSignatureError('invalid_payload', 'not a JSON { id, event, timestamp with Z or offset, data }');
+    throw new KrosSignatureError('invalid_payload', 'not a JSON { id, event, timestamp (RFC 3339), data }');
   }
   return delivery as WebhookDelivery;
 }
