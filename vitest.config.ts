@@ -21,7 +21,6 @@ export default defineConfig({
           // examples/**/*.test.ts: the README's testing examples, run as written.
           include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
           globalSetup: ['test/setup/build.ts', 'test/setup/prism.ts'],
-          setupFiles: ['test/setup/spec-violations.ts'],
           typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
           provide: { hmac: 'Web Crypto' },
         },
