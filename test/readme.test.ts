@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/workspace.ts';
@@ -42,17 +42,21 @@ describe('README.md', () => {
 
   it('has TypeScript examples that all type-check against the SDK', async () => {
     expect(snippets.length).toBeGreaterThanOrEqual(5);
-    const dir = join(ROOT, 'test/.readme-snippets');
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const exampleFiles = examples.map(([, path]) => `../../${path}`);
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.ts', ...exampleFiles] }));
-    await Promise.all(snippets.map((code, i) => writeFile(join(dir, `snippet-${i + 1}.ts`), code)));
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const output = await new Promise<string>((resolve) => {
-      execFile(process.execPath, [tsc, '-p', dir], (error, stdout) => resolve(error ? stdout || String(error) : ''));
-    });
-    expect(output, 'type errors in README examples').toBe('');
-    await rm(dir, { recursive: true, force: true });
+    // A directory of this run's own (a second run may be checking the README beside it), inside the
+    // repository so that the snippets' imports resolve from its node_modules.
+    await mkdir(join(ROOT, 'test/.readme-snippets'), { recursive: true });
+    const dir = await mkdtemp(join(ROOT, 'test/.readme-snippets/run-'));
+    const exampleFiles = examples.map(([, path]) => `../../../${path}`);
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.json', include: ['*.ts', ...exampleFiles] }));
+    try {
+      await Promise.all(snippets.map((code, i) => writeFile(join(dir, `snippet-${i + 1}.ts`), code)));
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const output = await new Promise<string>((resolve) => {
+        execFile(process.execPath, [tsc, '-p', dir], (error, stdout) => resolve(error ? stdout || String(error) : ''));
+      });
+      expect(output, 'type errors in README examples').toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });
