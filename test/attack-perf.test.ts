@@ -3,10 +3,8 @@
  * served responses sharing one prototype, and the verifier hashing bytes where they lie.
  */
 import type { KrosClientOptions } from '@krosai/cockpit';
-import { KrosSignatureError, signWebhookPayload, verifyWebhook } from '@krosai/cockpit/webhooks';
 import { describe, expect, it } from 'vitest';
 import { loggingClient, serversPerTest } from './helpers/clients.ts';
-import { rejectionOf } from './helpers/rejection.ts';
 import { reply, type TestServer } from './helpers/server.ts';
 
 const KEY = 'kros_live_ATTACKPERF42';
@@ -44,31 +42,5 @@ describe('served responses from a custom fetch', () => {
     expect(data).toEqual([WEBHOOK]);
     expect(await response.json()).toEqual([WEBHOOK]);
     expect(await new Response(response.body).json()).toEqual([WEBHOOK]);
-  });
-});
-
-describe('the verifier under a forged delivery', () => {
-  const SECRET = 'whsec_attack_perf_secret';
-  const NOW = { now: new Date('2026-01-01T12:00:00Z') };
-  const MIB = 1024 * 1024;
-
-  it('spends on a badly signed 1 MiB body of invalid UTF-8 a small fraction of a valid 1 MiB delivery', async () => {
-    const head = JSON.stringify({ id: 'evt_1', event: 'call.completed', timestamp: '2026-01-01T12:00:00Z', data: { pad: '' } });
-    const valid = Buffer.from(head.replace('"pad":""', `"pad":"${'x'.repeat(MIB - head.length)}"`));
-    const forged = Buffer.alloc(MIB, 0xff); // each byte decodes to U+FFFD, UTF-8's slowest path
-    const signature = await signWebhookPayload(valid, SECRET);
-    const bogus = `sha256=${'0'.repeat(64)}`;
-    const times: [number[], number[]] = [[], []];
-    // Interleaved, medians: drift on a busy machine hits both alike.
-    for (let run = 0; run < 9; run++) {
-      let started = performance.now();
-      expect(await rejectionOf(verifyWebhook(forged, bogus, SECRET, NOW))).toBeInstanceOf(KrosSignatureError);
-      times[0].push(performance.now() - started);
-      started = performance.now();
-      await verifyWebhook(valid, signature, SECRET, NOW);
-      times[1].push(performance.now() - started);
-    }
-    const [forgedMs, validMs] = times.map((list) => list.sort((a, b) => a - b)[4] as number) as [number, number];
-    expect(forgedMs / validMs).toBeLessThan(0.5);
   });
 });
