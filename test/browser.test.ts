@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import { type Browser, chromium as playwright } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usePrism } from './helpers/prism.ts';
 import { ROOT } from './helpers/workspace.ts';
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript' };
@@ -14,6 +15,7 @@ const SERVED = ['dist/web/', 'node_modules/openapi-fetch/dist/'];
 let server: Server;
 let origin: string;
 let browser: Browser;
+const prism = usePrism();
 
 beforeAll(async () => {
   server = createServer(async (request, response) => {
@@ -47,7 +49,7 @@ describe('the built ESM bundle in headless Chromium', () => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('requestfailed', (request) => problems.push(`${request.url()}: ${request.failure()?.errorText}`));
-    await page.goto(`${origin}/?prism=${encodeURIComponent(inject('prismUrl'))}`);
+    await page.goto(`${origin}/?prism=${encodeURIComponent(prism.url)}`);
     await page.waitForFunction(() => document.querySelector('#result')?.textContent !== 'running…', undefined, { timeout: 20_000 });
     const result = JSON.parse((await page.textContent('#result')) ?? '{}');
     await page.screenshot({ path: join(ROOT, 'test-results-browser.png') });

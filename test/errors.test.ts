@@ -92,6 +92,38 @@ describe('HTTP errors', () => {
     const kros = await clientAnswering(reply(502, '<html>Bad gateway</html>', { 'content-type': 'text/html' }));
     expect(await failure(kros.webhooks.list())).toMatchObject({ body: '<html>Bad gateway</html>' });
   });
+
+  it('rejects a 400 whose JSON body is nested 20,000 levels deep (40 KiB) with KrosApiError, not a RangeError', async () => {
+    const depth = 20_000;
+    const kros = await clientAnswering(reply(400, `${'['.repeat(depth)}${']'.repeat(depth)}`, { 'content-type': 'application/json' }));
+    expect(await failure(kros.webhooks.list())).toBeInstanceOf(KrosApiError);
+  });
+});
+
+describe('rate limits', () => {
+  it('exposes retryAfter and the X-RateLimit values on a 429', async () => {
+    const headers = { 'retry-after': '2', 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1767225600' };
+    const kros = await clientAnswering(
+      reply(429, { error: 'Rate limit exceeded', code: 'RATE_LIMIT_EXCEEDED', retry_after: 1.5 }, headers),
+    );
+    const error = await failure(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosRateLimitError);
+    expect(error).toMatchObject({ retryAfter: 2, rateLimit: { limit: 10, remaining: 0, reset: 1767225600 }, code: 'RATE_LIMIT_EXCEEDED' });
+  });
+
+  it.each([
+    ['abc', undefined],
+    ['0x10', undefined],
+    ['1e3', undefined],
+    ['-5', undefined],
+    ['', undefined],
+    ['42', 42],
+  ])('reads X-RateLimit-Remaining %j as %s', async (remaining, expected) => {
+    const kros = await clientAnswering(reply(429, { error: 'slow down' }, { 'x-ratelimit-remaining': remaining, 'retry-after': '120' }));
+    const error = (await failure(kros.webhooks.list())) as KrosRateLimitError;
+    expect(error).toBeInstanceOf(KrosRateLimitError);
+    expect(error.rateLimit.remaining).toBe(expected);
+  });
 });
 
 describe('errors as JSON', () => {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/workspace.ts';
@@ -93,17 +93,21 @@ describe('README.md and docs/', () => {
 
   it('have TypeScript examples that all type-check against the SDK', async () => {
     expect(snippets.length).toBeGreaterThanOrEqual(10);
-    const dir = join(ROOT, 'test/.readme-snippets');
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const files = [...new Set(examples.map(({ path }) => `../../${path}`))];
-    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', include: ['*.ts', ...files] }));
-    await Promise.all(snippets.map(({ name, code }) => writeFile(join(dir, name), code)));
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const output = await new Promise<string>((resolve) => {
-      execFile(process.execPath, [tsc, '-p', dir], (error, stdout) => resolve(error ? stdout || String(error) : ''));
-    });
-    expect(output, 'type errors in the examples of README.md or docs/').toBe('');
-    await rm(dir, { recursive: true, force: true });
+    // A directory of this run's own (a second run may be checking beside it), inside the repository
+    // so that the snippets' imports resolve from its node_modules.
+    await mkdir(join(ROOT, 'test/.readme-snippets'), { recursive: true });
+    const dir = await mkdtemp(join(ROOT, 'test/.readme-snippets/run-'));
+    const files = [...new Set(examples.map(({ path }) => `../../../${path}`))];
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.json', include: ['*.ts', ...files] }));
+    try {
+      await Promise.all(snippets.map(({ name, code }) => writeFile(join(dir, name), code)));
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const output = await new Promise<string>((resolve) => {
+        execFile(process.execPath, [tsc, '-p', dir], (error, stdout) => resolve(error ? stdout || String(error) : ''));
+      });
+      expect(output, 'type errors in the examples of README.md or docs/').toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -88,13 +88,11 @@ describe('webhooks.test against the mock', () => {
     const silent = await receiver(hang);
     const { kros } = setup(300);
     const webhook = await kros.webhooks.create({ url: silent.url, events: ['call.completed'] });
-    const started = Date.now();
     expect(await kros.webhooks.test(webhook.id!)).toEqual({
       success: false,
       status_code: null,
       message: 'the receiver did not answer within 300 ms',
     });
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('reports, without sending anything, a webhook URL that is a URI but not http(s)', async () => {

@@ -6,6 +6,7 @@
 import { createMockKrosApi, type MockServer } from '@krosai/cockpit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PrismServer, startPrismProxy } from '../scripts/prism.ts';
+import { watchPrism } from './helpers/prism.ts';
 import { reply, startServer, type TestServer } from './helpers/server.ts';
 
 interface Violation {
@@ -40,6 +41,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([strict?.stop(), lenient?.stop(), server?.close(), receiver?.close()]);
 });
+watchPrism('The prism proxy --errors', () => strict.status());
+watchPrism('The prism proxy', () => lenient.status());
 
 async function send(
   prism: PrismServer,

@@ -1,12 +1,12 @@
 import { KrosApiError, WEBHOOK_EVENTS, type Webhook } from '@krosai/cockpit';
 import { describe, expect, it } from 'vitest';
-import { prismClient, takeViolations } from './helpers/prism.ts';
+import { takeViolations, usePrism } from './helpers/prism.ts';
 import { rejectionOf } from './helpers/rejection.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
 const ORG = '7c60d51f-b44e-4682-87d6-449835ea4de6';
-const kros = prismClient();
+const kros = usePrism().client();
 
 /** Asks Prism to answer with a given status from the spec. */
 const prefer = (code: number) => ({ headers: { Prefer: `code=${code}` } });

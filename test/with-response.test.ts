@@ -72,6 +72,25 @@ describe('response metadata on success', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it('reports no unhandled rejection for a failing call awaited only for its data, or through .catch() or .finally()', async () => {
+    const kros = await clientAnswering(500, { error: 'boom' });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(kros.webhooks.list()).rejects.toThrow('500 boom');
+      await kros.webhooks.list({ signal: AbortSignal.abort() }).catch(() => undefined);
+      await kros.webhooks
+        .get('not-a-uuid')
+        .finally(() => undefined)
+        .catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('rejects a bad argument through the promise, withResponse() included', async () => {
     const kros = await clientAnswering(200, WEBHOOK);
     await expect(kros.webhooks.get('nope').withResponse()).rejects.toThrow('id must be a UUID');
