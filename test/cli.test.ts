@@ -3,6 +3,7 @@
  * setup), run as a user would run it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createKrosClient, verifyWebhook } from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -223,5 +224,43 @@ describe('krosai-cockpit mock', () => {
     const { code, stderr } = await cli(['mock', '--port', 'http']);
     expect(code).toBe(2);
     expect(stderr).toContain('--port must be 0 to 65535');
+  });
+
+  /** Sends `bytes` as they are on a new connection and returns what came back before it closed. */
+  function rawExchange(url: string, bytes: string, { hangUp = false } = {}): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      let answer = '';
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(bytes);
+        if (hangUp) socket.destroy();
+      });
+      socket.on('data', (chunk) => {
+        answer += chunk;
+      });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers malformed request targets with a 4xx and keeps running', async () => {
+    const { child, url } = await startMock(['--port', '0']);
+    for (const target of ['//[', 'http://[', '//a:99999', 'http://%zz/']) {
+      const answer = await rawExchange(url, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      expect(answer, target).toMatch(/^HTTP\/1\.1 4\d\d /);
+    }
+    expect((await fetch(`${url}/webhooks`, { headers: { 'x-api-key': 'k' } })).status).toBe(200);
+    expect(child.exitCode).toBeNull();
+  });
+
+  it('keeps running after a client hangs up in the middle of its body', async () => {
+    const { child, url } = await startMock(['--port', '0']);
+    const head = 'POST /webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: k\r\nContent-Length: 1000\r\n\r\n{"url":';
+    await rawExchange(url, head, { hangUp: true });
+    // The server notices the hang-up on its own time: ask until it has, or the process is gone.
+    for (let i = 0; i < 20 && child.exitCode === null; i++) {
+      expect((await fetch(`${url}/webhooks`, { headers: { 'x-api-key': 'k' } })).status).toBe(200);
+    }
+    expect(child.exitCode).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { signWebhookPayload, type WebhookDelivery } from '@krosai/cockpit';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -41,11 +41,12 @@ async function listen(server: Server): Promise<string> {
 const expressRecipe = () => import('../examples/receive-express.ts');
 
 describe.each([
-  ['plain node:http', async () => (await import('../examples/receive-node-http.ts')).receiver, ''],
+  ['plain node:http', async () => (await import('../examples/receive-node-http.ts')).receiver, '', true],
   [
     'Express, as written: express.raw on the webhook route before a global express.json()',
     async () => createServer((await expressRecipe()).app),
     '/webhooks/krosai',
+    true,
   ],
   [
     'Express, without a global express.json()',
@@ -54,8 +55,9 @@ describe.each([
       return createServer(express().post('/webhooks/krosai', express.raw({ type: 'application/json' }), receiveWebhook));
     },
     '/webhooks/krosai',
+    false,
   ],
-])('the %s receiver recipe', (_name, makeServer, path) => {
+])('the %s receiver recipe', (_name, makeServer, path, asWritten) => {
   let server: Server;
   let url: string;
   beforeAll(async () => {
@@ -91,6 +93,77 @@ describe.each([
     const { body, signature } = await signedDelivery({ timestamp: new Date(Date.now() - 3_600_000).toISOString() });
     const response = await post(url, body, signature);
     expect([response.status, await response.text()]).toEqual([400, 'timestamp_out_of_tolerance']);
+  });
+
+  it('answers 413 to a signed body over 1 MiB', async () => {
+    const { signature } = await signedDelivery();
+    const response = await post(url, `{"pad":"${'x'.repeat(2 * 1024 * 1024)}"}`, signature);
+    expect(response.status).toBe(413);
+  });
+
+  it('survives a client that hangs up in the middle of its body, and goes on answering', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { signature } = await signedDelivery();
+      const socket = await send(url, `x-webhook-signature: ${signature}\r\ncontent-length: 1000`, '{"id":');
+      socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const { body, signature: next } = await signedDelivery();
+      expect((await post(url, body, next)).status).toBe(204);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('answers other deliveries while a client trickles its body a byte at a time', async () => {
+    const { signature } = await signedDelivery();
+    const socket = await send(url, `x-webhook-signature: ${signature}\r\ncontent-length: 1000`, '{');
+    const trickle = setInterval(() => socket.write(' '), 1_000);
+    try {
+      const { body, signature: next } = await signedDelivery();
+      expect((await post(url, body, next)).status).toBe(204);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+  });
+
+  it.runIf(asWritten)('refuses an unsigned delivery before reading its body', async () => {
+    // 10 MiB announced, a few bytes sent: an answer can only come from the headers.
+    const socket = await send(url, 'content-length: 10485760', '{"id":');
+    const answer = await new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(String(chunk))));
+    socket.destroy();
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
+/** Opens a connection and sends a POST's head with `headers`, then `start` of its body; more is the caller's to send. */
+async function send(url: string, headers: string, start: string): Promise<Socket> {
+  const { hostname, port, pathname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`POST ${pathname} HTTP/1.1\r\nHost: ${hostname}\r\ncontent-type: application/json\r\n${headers}\r\n\r\n${start}`);
+  return socket;
+}
+
+describe('the plain node:http recipe', () => {
+  it('answers 408 to a body that takes longer than the verifier allows (10 s)', { timeout: 20_000 }, async () => {
+    const server = (await import('../examples/receive-node-http.ts')).receiver;
+    const url = await listen(server);
+    const { signature } = await signedDelivery();
+    const socket = await send(url, `x-webhook-signature: ${signature}\r\ncontent-length: 1000`, '{');
+    const trickle = setInterval(() => socket.write(' '), 1_000);
+    try {
+      const answer = await new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(String(chunk))));
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

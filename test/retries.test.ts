@@ -91,6 +91,18 @@ describe('what is retried', () => {
     expect(api.requests.map((request) => request.headers.authorization)).toEqual(['Bearer jwt.1', 'Bearer jwt.2']);
   });
 
+  it('escapes control characters a server sends, in log lines and error messages: it cannot forge a line or colour a terminal', async () => {
+    const body = JSON.stringify({ error: 'down\n[@krosai/cockpit] all good\u001b[0m' });
+    const head = `HTTP/1.1 503 Busy\x1b[31m red\x07\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+    const api = await serve(Buffer.from(head + body));
+    const { kros, log } = clientOf(api, { maxRetries: 1 });
+    const error = (await rejectionOf(kros.webhooks.list())) as Error;
+    expect(log).toEqual([
+      expect.stringMatching(/^\[@krosai\/cockpit\] GET \/webhooks: 503 Busy\\u001b\[31m red\\u0007; retry 1 of 1 in \d+ ms$/),
+    ]);
+    expect(error.message).toBe('503 down\\u000a[@krosai/cockpit] all good\\u001b[0m');
+  });
+
   it('logs one line per retry with the reason, the attempt and the delay', async () => {
     const api = await serve(script(reply(503), reply(500), reply(200, [WEBHOOK])));
     const { kros, log } = clientOf(api);

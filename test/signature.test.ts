@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import {
   KrosSignatureError,
+  KrosTimeoutError,
   KrosValidationError,
   type SignatureFailureReason,
   signWebhookPayload,
@@ -314,6 +315,30 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       await expectReason(verifyWebhook(body, await signWebhookPayload(body, SECRET), SECRET, at(0)), 'invalid_payload');
     });
 
+    it.each(['UTC', 'America/New_York', 'Asia/Kolkata'])(
+      'refuses a timestamp that is not an RFC 3339 date-time with a zone, whatever the time zone (TZ=%s)',
+      async (tz) => {
+        const before = process.env.TZ;
+        process.env.TZ = tz;
+        try {
+          // Date.parse reads `(` as the start of a comment: this ends in Z but is read in local time.
+          for (const timestamp of [
+            'Jan 1 2026 12:00:00 (Z',
+            'Thu, 01 Jan 2026 12:00:00 GMT',
+            '2026-01-01 12:00:00Z',
+            '2026-01-01T12:00Z',
+          ]) {
+            const body = envelope({ timestamp });
+            await expectReason(verifyWebhook(body, await signWebhookPayload(body, SECRET), SECRET, at(0)), 'invalid_payload');
+          }
+          const body = envelope({ timestamp: '2026-01-01T07:00:00.250-05:00' });
+          expect((await verifyWebhook(body, await signWebhookPayload(body, SECRET), SECRET, at(0))).id).toBe('evt_1');
+        } finally {
+          process.env.TZ = before;
+        }
+      },
+    );
+
     it('reads a timestamp with an offset as that instant', async () => {
       const body = envelope({ timestamp: '2026-01-01T13:00:00+01:00' });
       await expect(verifyWebhook(body, await signWebhookPayload(body, SECRET), SECRET, at(0))).resolves.toBeDefined();
@@ -426,21 +451,58 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
     it('stops reading a 100 MiB body past maxBodyBytes (default 1 MiB) and cancels it', async () => {
       const { request, source } = lazyRequest(HUNDRED_MIB, { 'x-webhook-signature': vector.signature });
       const error = await refusal(verifyWebhookRequest(request, SECRET, at(0)));
-      expect([error.reason, error.message]).toEqual(['invalid_payload', 'invalid_payload: the body is over maxBodyBytes (1048576)']);
+      expect([error.reason, error.message]).toEqual(['payload_too_large', 'payload_too_large: the body is over maxBodyBytes (1048576)']);
       expect(source.pulled).toBeLessThanOrEqual(1024 * 1024 + CHUNK);
       expect(source.cancelled).toBe(true);
     });
 
     it('honours a smaller maxBodyBytes', async () => {
       const { request, source } = lazyRequest(HUNDRED_MIB, { 'x-webhook-signature': vector.signature });
-      await expectReason(verifyWebhookRequest(request, SECRET, { ...at(0), maxBodyBytes: 100_000 }), 'invalid_payload');
+      await expectReason(verifyWebhookRequest(request, SECRET, { ...at(0), maxBodyBytes: 100_000 }), 'payload_too_large');
       expect(source.pulled).toBeLessThanOrEqual(100_000 + CHUNK);
+    });
+
+    it('gives up on a body that trickles in past timeoutMs, cancelling it', async () => {
+      const source = { cancelled: false };
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          controller.enqueue(new Uint8Array([0x20]));
+        },
+        cancel() {
+          source.cancelled = true;
+        },
+      });
+      const request = new Request('https://receiver.example/hooks', {
+        method: 'POST',
+        headers: { 'x-webhook-signature': vector.signature },
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      const error = await rejectionOf(verifyWebhookRequest(request, SECRET, { ...at(0), timeoutMs: 200 }));
+      expect(error).toBeInstanceOf(KrosTimeoutError);
+      expect((error as Error).message).toBe('the body did not arrive within 200 ms');
+      expect(source.cancelled).toBe(true);
+    });
+
+    it("stops reading when the caller's signal aborts, rejecting with its reason", async () => {
+      const { request, source } = lazyRequest(HUNDRED_MIB, { 'x-webhook-signature': vector.signature });
+      const reason = new Error('the receiver is shutting down');
+      const controller = new AbortController();
+      controller.abort(reason);
+      expect(await rejectionOf(verifyWebhookRequest(request, SECRET, { ...at(0), signal: controller.signal }))).toBe(reason);
+      expect(source.pulled).toBe(0);
+    });
+
+    it.each([0, -1, 1.5, Number.NaN])('refuses timeoutMs %s', async (timeoutMs) => {
+      const { request } = lazyRequest(10, { 'x-webhook-signature': vector.signature });
+      await expect(verifyWebhookRequest(request, SECRET, { timeoutMs })).rejects.toThrow(KrosValidationError);
     });
 
     it('refuses a Content-Length over maxBodyBytes without reading the body', async () => {
       const headers = { 'x-webhook-signature': vector.signature, 'content-length': String(HUNDRED_MIB) };
       const { request, source } = lazyRequest(HUNDRED_MIB, headers);
-      await expectReason(verifyWebhookRequest(request, SECRET, at(0)), 'invalid_payload');
+      await expectReason(verifyWebhookRequest(request, SECRET, at(0)), 'payload_too_large');
       expect(source.pulled).toBe(0);
     });
 
@@ -453,7 +515,7 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       });
       const maxBodyBytes = Buffer.byteLength(body);
       expect((await verifyWebhookRequest(request, SECRET, { ...at(0), maxBodyBytes })).id).toBe('evt_01HZX3Q6W3');
-      await expectReason(verifyWebhook(body, vector.signature, SECRET, { ...at(0), maxBodyBytes: maxBodyBytes - 1 }), 'invalid_payload');
+      await expectReason(verifyWebhook(body, vector.signature, SECRET, { ...at(0), maxBodyBytes: maxBodyBytes - 1 }), 'payload_too_large');
     });
 
     it.each([
@@ -464,12 +526,12 @@ describe(`webhook signatures with ${inject('hmac')}`, () => {
       const LIMIT = 1024 * 1024;
       const bogus = `sha256=${'0'.repeat(64)}`;
       // One character over the default limit is refused unhashed; one under is hashed, and does not match.
-      await expectReason(verifyWebhook(char.repeat(Math.floor(LIMIT / bytes) + 1), bogus, SECRET), 'invalid_payload');
+      await expectReason(verifyWebhook(char.repeat(Math.floor(LIMIT / bytes) + 1), bogus, SECRET), 'payload_too_large');
       await expectReason(verifyWebhook(char.repeat(Math.floor(LIMIT / bytes)), bogus, SECRET), 'signature_mismatch');
     });
 
     it.each([Number.NaN, -1])('refuses every body when maxBodyBytes is %s, failing closed', async (maxBodyBytes) => {
-      await expectReason(verifyWebhook(vector.body, vector.signature, SECRET, { ...at(0), maxBodyBytes }), 'invalid_payload');
+      await expectReason(verifyWebhook(vector.body, vector.signature, SECRET, { ...at(0), maxBodyBytes }), 'payload_too_large');
     });
   });
 

@@ -215,7 +215,15 @@ describe('createSignedDelivery', () => {
 
   it('refuses a timestamp that is not a date, without sending or signing anything', async () => {
     await expect(createSignedDelivery('call.completed', {}, SECRET, { timestamp: 'yesterday' })).rejects.toThrow(
-      'options.timestamp must be a Date or an ISO 8601 string',
+      'options.timestamp must be a Date or an RFC 3339 string with a zone (Z or ±hh:mm)',
     );
+  });
+
+  it('refuses a timestamp string without a zone, which this machine would read in its own time zone', async () => {
+    await expect(createSignedDelivery('call.completed', {}, SECRET, { timestamp: '2026-01-01T12:00:00' })).rejects.toThrow(
+      KrosValidationError,
+    );
+    const { body } = await createSignedDelivery('call.completed', {}, SECRET, { timestamp: '2026-01-01T13:00:00+01:00' });
+    expect(JSON.parse(body).timestamp).toBe('2026-01-01T12:00:00Z');
   });
 });

@@ -2,6 +2,9 @@
  * The stateful mock of `@krosai/cockpit/testing`, driven by the real SDK client as a team's service
  * would drive it: state, organizations, authentication, injected failures, the HTTP server.
  */
+
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { createKrosClient, KrosApiError, type KrosClientOptions, KrosRateLimitError, KrosTimeoutError } from '@krosai/cockpit';
 import { createMockKrosApi, type MockKrosApiOptions } from '@krosai/cockpit/testing';
 import { describe, expect, it } from 'vitest';
@@ -322,5 +325,88 @@ describe('transport', () => {
     const server = await mock.listen();
     await server.close();
     await expect(fetch(`${server.url}/webhooks`)).rejects.toThrow();
+  });
+});
+
+describe('the spec', () => {
+  const spec = JSON.parse(readFileSync(new URL('../openapi/krosai-cockpit.json', import.meta.url), 'utf8'));
+  const operations = Object.entries(spec.paths as Record<string, Record<string, { operationId: string; responses: object }>>).flatMap(
+    ([path, item]) => Object.entries(item).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation })),
+  );
+
+  it.each(operations)(
+    'answers $method $path ($operation.operationId) with a status the spec gives it',
+    async ({ method, path, operation }) => {
+      const { mock, kros } = setup();
+      const { id } = await kros.webhooks.create(HOOK);
+      const body = ['POST', 'PATCH'].includes(method) && !path.endsWith('/test') ? JSON.stringify(HOOK) : undefined;
+      const response = await mock.fetch(`${mock.baseUrl}${path.replace('{id}', id as string)}`, {
+        method,
+        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        body,
+      });
+      expect(Object.keys(operation.responses)).toContain(String(response.status));
+      expect(response.status).toBeLessThan(300);
+    },
+  );
+});
+
+describe('served over HTTP', () => {
+  /** Sends `bytes` as they are and returns what came back before the connection closed. */
+  function rawExchange(url: string, bytes: string): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve, reject) => {
+      let answer = '';
+      const socket = connect(Number(port), hostname, () => socket.write(bytes));
+      socket.on('data', (chunk) => {
+        answer += chunk;
+      });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers 421 to a Host that names another site, and serves allowedHosts', async () => {
+    const { mock } = setup({ allowedHosts: ['krosai-mock'] });
+    const server = await mock.listen();
+    try {
+      const create = (host: string) =>
+        rawExchange(
+          server.url,
+          `POST /webhooks HTTP/1.1\r\nHost: ${host}\r\nx-api-key: k\r\ncontent-type: application/json\r\nContent-Length: ${JSON.stringify(HOOK).length}\r\nConnection: close\r\n\r\n${JSON.stringify(HOOK)}`,
+        );
+      expect(await create('attacker.example')).toMatch(/^HTTP\/1\.1 421 /);
+      expect(mock.webhooks()).toEqual([]);
+      expect(await create('krosai-mock:4010')).toMatch(/^HTTP\/1\.1 201 /);
+      expect(await create('localhost')).toMatch(/^HTTP\/1\.1 201 /);
+      expect(mock.webhooks()).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('forgets everything on POST /_mock/reset, for a mock in another process', async () => {
+    const { mock, kros } = setup();
+    await kros.webhooks.create(HOOK);
+    const server = await mock.listen();
+    try {
+      expect((await fetch(`${server.url}/_mock/reset`, { method: 'POST' })).status).toBe(204);
+      expect(mock.webhooks()).toEqual([]);
+      expect(mock.requests).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('what the mock keeps', () => {
+  it('keeps the last 1,000 requests, and the first 64 KiB of a body', async () => {
+    const { mock } = setup();
+    for (let i = 0; i < 1_005; i++) await mock.fetch(`${mock.baseUrl}/webhooks?n=${i}`, { headers: { 'x-api-key': API_KEY } });
+    expect(mock.requests).toHaveLength(1_000);
+    expect(mock.requests[0]?.path).toBe('/webhooks?n=5');
+    const body = `{"url":"https://example.com/${'a'.repeat(100 * 1024)}"}`;
+    await mock.fetch(`${mock.baseUrl}/webhooks`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body });
+    expect(mock.requests.at(-1)?.body).toBe(body.slice(0, 64 * 1024));
   });
 });

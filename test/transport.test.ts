@@ -55,6 +55,26 @@ beforeEach(() => {
   };
 });
 
+describe('the fetch it sends with', () => {
+  it('reads the global fetch at each attempt: an interceptor installed after the client was created (msw) sees the request', async () => {
+    const api = await serve(reply(200, []));
+    const { kros } = clientOf(api);
+    const original = globalThis.fetch;
+    const seen: string[] = [];
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(new Request(input, init).url);
+      return Response.json([WEBHOOK]);
+    }) as typeof fetch;
+    try {
+      expect(await kros.webhooks.list()).toEqual([WEBHOOK]);
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(seen).toEqual([`${api.url}/webhooks`]);
+    expect(api.requests).toEqual([]);
+  });
+});
+
 describe('connection failures', () => {
   it('retries a refused connection, then rejects with KrosConnectionError', async () => {
     const { kros, log } = clientOf(await closedPort());

@@ -163,6 +163,23 @@ describe('base URL', () => {
   });
 });
 
+describe('base URLs that would send the key in plain text', () => {
+  it('refuses http: for a host other than loopback, naming the option that allows it', () => {
+    expect(() => client({ baseUrl: 'http://api.krosai.com/v1' })).toThrow(
+      'baseUrl: http: sends the API key in plain text; use https:, or set allowInsecureHttp for a trusted network',
+    );
+    expect(() => client({ baseUrl: 'http://10.0.0.7:4010' })).toThrow(KrosValidationError);
+    expect(client({ baseUrl: 'http://krosai-mock:4010', allowInsecureHttp: true }).webhooks).toBeDefined();
+  });
+
+  it.each(['http://127.0.0.1:4010', 'http://localhost:4010/v1', 'http://[::1]:4010', 'https://api.krosai.com/v1'])(
+    'accepts %s',
+    (baseUrl) => {
+      expect(client({ baseUrl }).webhooks).toBeDefined();
+    },
+  );
+});
+
 describe('base URL parts that would leak or misroute', () => {
   it('refuses a user name and password', () => {
     expect(() => client({ baseUrl: 'http://admin:hunter2pw@127.0.0.1:9/v1' })).toThrow('baseUrl must not contain a user name or password');
@@ -251,6 +268,17 @@ describe('the raw client checks its per-call options as the facade does', () => 
   it('refuses a per-call baseUrl with userinfo and a query', async () => {
     const baseUrl = `${server.url.replace('http://', 'http://admin:pw@')}?tenant=a`;
     await expectRefused(client().raw.GET('/webhooks', untyped({ baseUrl })), "outside the client's baseUrl");
+  });
+
+  it('refuses a path parameter `..` or `.`, which would be a path segment of its own', async () => {
+    const raw = client().raw;
+    await expectRefused(raw.POST('/webhooks/{id}/test', { params: { path: { id: '..' } } }), 'params.path: `.` and `..`');
+    await expectRefused(raw.GET('/webhooks/{id}', { params: { path: { id: '.' } } }), 'params.path');
+  });
+
+  it("refuses a path that climbs out of the base URL's path", async () => {
+    const nested = createKrosClient({ baseUrl: `${server.url}/v1`, apiKey: 'kros_test_abc' });
+    await expectRefused(nested.raw.GET(untyped('/../../admin'), {}), "outside the client's baseUrl");
   });
 
   it("refuses an incoming request's Headers carrying another organization, on kros.raw.GET() and kros.raw.request()", async () => {

@@ -3,7 +3,7 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/api.js';
 import { type ClientContext, send } from './call.js';
 import { KrosValidationError } from './errors.js';
-import { assertBaseUrl, headersFrom, readOptions } from './validate.js';
+import { headersFrom, readOptions } from './validate.js';
 
 /**
  * The typed openapi-fetch client for every path of the spec, with the same auth, organization,
@@ -42,8 +42,10 @@ export function rawClient(context: ClientContext, client: RawClient): RawClient 
         args[at] === undefined
           ? {}
           : readOptions(args[at] as { baseUrl?: unknown; headers?: unknown; params?: { header?: unknown; path?: object } }, 'options');
-      // The transport refuses another root; this refuses, without quoting it, what the Request constructor would echo.
-      if (init.baseUrl !== undefined) assertBaseUrl(init.baseUrl, 'options.baseUrl');
+      // Refused here, not by the Request constructor, whose message would quote its userinfo.
+      if (init.baseUrl !== undefined && String(init.baseUrl).replace(/\/+$/, '') !== context.transport.baseUrl.replace(/\/+$/, '')) {
+        throw new KrosValidationError("a request outside the client's baseUrl: create a client for that API root instead");
+      }
       if (init.headers !== undefined) init.headers = headersFrom(init.headers, 'headers');
       if (init.params !== undefined) {
         const params = readOptions(init.params, 'params');

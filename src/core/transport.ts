@@ -14,7 +14,7 @@ import {
   KrosTimeoutError,
   KrosValidationError,
 } from './errors.js';
-import type { Redact } from './redact.js';
+import { printable, type Redact } from './redact.js';
 import { errorCode } from './retry.js';
 import { USER_AGENT } from './user-agent.js';
 
@@ -130,9 +130,9 @@ function inMemory(response: Response, bytes: Uint8Array<ArrayBuffer>, redact: Re
   const body = NULL_BODY.includes(status) ? null : bytes;
   let copy: Response;
   try {
-    copy = new Response(body, { status, statusText, headers });
+    copy = new Response(body, { status, statusText: printable(statusText), headers });
   } catch {
-    // A reason phrase fetch accepted but the constructor refuses: the status is what matters.
+    // Characters above U+00FF in a reason phrase, which a custom fetch may hand over: the status is what matters.
     copy = new Response(body, { status, headers });
   }
   // A constructed Response has no URL; keep the one the request went to.

@@ -122,7 +122,7 @@ export async function verifyWebhookRequest(
   options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
   parseSignatures(signatureHeader(request.headers));
-  return verifyWebhook(await readBody(request, options), request.headers, secretOrSecrets, options);
+  return verifyWebhook(await readBody(request, options ?? {}), request.headers, secretOrSecrets, options);
 }
 
 /**
