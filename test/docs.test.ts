@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/workspace.ts';
+import { ENTRY_SOURCES, ROOT } from './helpers/workspace.ts';
 
-/** The package's entry modules (`.`, `./webhooks`, `./testing`): the one list to change when they move. */
-const ENTRIES = ['src/index.ts', 'src/verify/index.ts', 'src/testing/index.ts'];
+const ENTRIES = Object.values(ENTRY_SOURCES);
 
 const program = ts.createProgram(
   ENTRIES.map((entry) => join(ROOT, entry)),
@@ -20,7 +19,7 @@ function docOf(symbol: ts.Symbol): string {
 
 const exported = ENTRIES.flatMap((entry) => {
   const source = program.getSourceFile(join(ROOT, entry));
-  if (!source) throw new Error(`${entry} is not a source file: update ENTRIES in test/docs.test.ts`);
+  if (!source) throw new Error(`${entry} is not a source file: update ENTRY_SOURCES in test/helpers/workspace.ts`);
   const module = checker.getSymbolAtLocation(source) as ts.Symbol;
   return checker.getExportsOfModule(module).map((symbol) => [`${entry} ${symbol.name}`, symbol] as const);
 });

@@ -4,7 +4,7 @@ import { EdgeVM } from '@edge-runtime/vm';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import vectors from './fixtures/signature-vectors.json' with { type: 'json' };
-import { ROOT } from './helpers/workspace.ts';
+import { ENTRY_SOURCES, ROOT } from './helpers/workspace.ts';
 
 const [vector] = vectors as [(typeof vectors)[number]];
 let vm: EdgeVM;
@@ -12,7 +12,7 @@ let vm: EdgeVM;
 beforeAll(async () => {
   // platform "neutral" fails the build on any node: import; the bundle is what an edge bundler makes.
   const { outputFiles } = await build({
-    entryPoints: [`${ROOT}src/verify/index.ts`],
+    entryPoints: [`${ROOT}${ENTRY_SOURCES['./webhooks']}`],
     bundle: true,
     write: false,
     platform: 'neutral',

@@ -42,7 +42,8 @@ async function closedPort(): Promise<string> {
   return closed.url;
 }
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
+/** Time for late work (a rejection nobody handles, a request sent after all) to show up. */
+const lateWork = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 /** Unhandled rejections seen while a test runs. */
 let unhandled: unknown[] = [];
@@ -184,7 +185,7 @@ describe('timeouts', () => {
       const { kros } = clientOf('http://127.0.0.1:9', { fetch: lateFailure, timeoutMs: 100, maxRetries: 0 });
       expect(await rejectionOf(kros.webhooks.list())).toBeInstanceOf(KrosTimeoutError);
       fail(new Error('late'));
-      await tick();
+      await lateWork();
       expect(unhandled).toEqual([]);
     });
   });
@@ -216,7 +217,7 @@ describe('timeouts', () => {
       controller.abort(new Error('caller gave up'));
       expect(await rejectionOf(pending)).toMatchObject({ message: 'caller gave up' });
       settle(KEY);
-      await tick();
+      await lateWork();
       expect(api.requests).toEqual([]);
       expect(unhandled).toEqual([]);
     });
@@ -227,7 +228,7 @@ describe('timeouts', () => {
       const { kros } = clientOf(api, { apiKey: () => new Promise<string>((_, reject) => (fail = reject)), timeoutMs: 100, maxRetries: 0 });
       expect(await rejectionOf(kros.webhooks.list())).toBeInstanceOf(KrosTimeoutError);
       fail(new Error('late'));
-      await tick();
+      await lateWork();
       expect(unhandled).toEqual([]);
     });
 
