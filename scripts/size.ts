@@ -26,18 +26,18 @@ const BUDGETS: Budget[] = [
   {
     entry: 'dist/web/index.js',
     what: 'client: facade, errors, retries, verifier, openapi-fetch',
-    maxBrotliBytes: 9_600,
+    maxBrotliBytes: 10_000,
     mustNotInclude: TESTING_KIT,
   },
   {
     entry: 'dist/web/webhooks.js',
     what: 'verifier only (@krosai/cockpit/webhooks)',
-    maxBrotliBytes: 2_000,
+    maxBrotliBytes: 2_250,
     mustNotContain: 'node_modules/openapi-fetch',
     mustNotInclude: TESTING_KIT,
   },
   // Never in an app's bundle unless imported: its budget only catches a dependency creeping in.
-  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 5_000 },
+  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 5_250 },
 ];
 
 export async function measure(entry: string): Promise<{ minified: number; brotli: number; inputs: string[]; code: string }> {

@@ -17,7 +17,7 @@ export class KrosError extends Error {
   static readonly brand: string = 'KrosError';
 
   constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
-    super(message && printable(message), options);
+    super(message, options);
     this.name = (new.target as typeof KrosError).brand;
     if (options?.redact) redactors.set(this, options.redact);
   }
@@ -97,7 +97,8 @@ export class KrosApiError extends KrosError {
 
   /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `redact` hides credentials the server echoed. */
   constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
-    super(redact ? redact(message) : message, { redact });
+    // The server's text: its credentials hidden, its control characters shown as escapes.
+    super(printable(redact ? redact(message) : message), { redact });
     this.body = redact ? redactDeep(body, redact) : body;
     const { code, details } = (this.body ?? {}) as ErrorBody;
     this.status = response.status;

@@ -172,5 +172,5 @@ function asKrosError(error: unknown, redact: Redact): unknown {
   if (error instanceof KrosError) return error;
   // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
   const reason = errorCode(error) || String((error as Error)?.message ?? error);
-  return new KrosConnectionError(`could not reach the KrosAI API: ${redact(reason)}`, { cause: error, redact });
+  return new KrosConnectionError(`could not reach the KrosAI API: ${printable(redact(reason))}`, { cause: error, redact });
 }

@@ -20,12 +20,13 @@ export default async function setup() {
   mkdirSync(CACHE, { recursive: true });
   await lock();
   try {
+    // The stamp also covers dist/ itself: a build run by hand from other sources is not taken as this one.
     const inputs = hashOf(INPUTS.map((path) => join(ROOT, path)));
     const stamp = existsSync(STAMP) ? readFileSync(STAMP, 'utf8') : '';
-    if (stamp === inputs && existsSync(join(ROOT, 'dist/node/index.js'))) return;
+    if (existsSync(join(ROOT, 'dist/node/index.js')) && stamp === `${inputs} ${hashOf([join(ROOT, 'dist')])}`) return;
     rmSync(STAMP, { force: true });
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-    writeFileSync(STAMP, inputs);
+    writeFileSync(STAMP, `${inputs} ${hashOf([join(ROOT, 'dist')])}`);
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
