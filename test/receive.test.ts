@@ -208,6 +208,48 @@ describe('the Fetch API handler recipe', () => {
     expect((await POST(request(body, signature))).status).toBe(204);
   });
 
+  /** A signed Request whose body stream is `body`. */
+  const streamed = async (body: ReadableStream<Uint8Array>) => {
+    const { signature } = await signedDelivery();
+    const init = { method: 'POST', headers: { 'x-webhook-signature': signature }, body, duplex: 'half' };
+    return new Request('https://receiver.example/webhooks/krosai', init as RequestInit);
+  };
+
+  it('answers 413 to a signed body over 1 MiB, reading no further', async () => {
+    const { POST } = await import('../examples/receive-fetch.ts');
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 65_536;
+        controller.enqueue(new Uint8Array(65_536).fill(0x20));
+      },
+    });
+    expect((await POST(await streamed(body))).status).toBe(413);
+    expect(pulled).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('rejects, rather than hangs, when the client goes away mid-body', async () => {
+    const { POST } = await import('../examples/receive-fetch.ts');
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"id":'));
+        controller.error(new TypeError('terminated'));
+      },
+    });
+    await expect(POST(await streamed(body))).rejects.toThrow('terminated');
+  });
+
+  it("answers 408 to a body trickled one byte a second, after the verifier's 10 s", { timeout: 20_000 }, async () => {
+    const { POST } = await import('../examples/receive-fetch.ts');
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        controller.enqueue(new Uint8Array([0x20]));
+      },
+    });
+    expect((await POST(await streamed(body))).status).toBe(408);
+  });
+
   it('answers a delivery signed with another secret with 400', async () => {
     const { POST } = await import('../examples/receive-fetch.ts');
     const { body } = await signedDelivery();
