@@ -3,11 +3,10 @@
  * setup), run as a user would run it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { createKrosClient, verifyWebhook } from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RecordedRequest, type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
+import { type RecordedRequest, type Responder, rawExchange, reply, startServer, type TestServer } from './helpers/server.ts';
 import { ROOT } from './helpers/workspace.ts';
 
 const CLI = join(ROOT, 'dist/node/cli.js');
@@ -225,23 +224,6 @@ describe('krosai-cockpit mock', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--port must be 0 to 65535');
   });
-
-  /** Sends `bytes` as they are on a new connection and returns what came back before it closed. */
-  function rawExchange(url: string, bytes: string, { hangUp = false } = {}): Promise<string> {
-    const { hostname, port } = new URL(url);
-    return new Promise((resolve, reject) => {
-      let answer = '';
-      const socket = connect(Number(port), hostname, () => {
-        socket.write(bytes);
-        if (hangUp) socket.destroy();
-      });
-      socket.on('data', (chunk) => {
-        answer += chunk;
-      });
-      socket.on('close', () => resolve(answer));
-      socket.on('error', reject);
-    });
-  }
 
   it('answers malformed request targets with a 4xx and keeps running', async () => {
     const { child, url } = await startMock(['--port', '0']);

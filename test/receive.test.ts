@@ -131,13 +131,16 @@ describe.each([
     }
   });
 
-  it.runIf(asWritten)('refuses an unsigned delivery before reading its body', async () => {
-    // 10 MiB announced, a few bytes sent: an answer can only come from the headers.
-    const socket = await send(url, 'content-length: 10485760', '{"id":');
-    const answer = await new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(String(chunk))));
-    socket.destroy();
-    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-  });
+  // Only the recipes as written: the third server is the bare handler, without the header check.
+  if (asWritten) {
+    it('refuses an unsigned delivery before reading its body', async () => {
+      // 10 MiB announced, a few bytes sent: an answer can only come from the headers.
+      const socket = await send(url, 'content-length: 10485760', '{"id":');
+      const answer = await new Promise<string>((resolve) => socket.once('data', (chunk) => resolve(String(chunk))));
+      socket.destroy();
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    });
+  }
 });
 
 /** Opens a connection and sends a POST's head with `headers`, then `start` of its body; more is the caller's to send. */

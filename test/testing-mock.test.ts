@@ -4,12 +4,11 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { createKrosClient, KrosApiError, type KrosClientOptions, KrosRateLimitError, KrosTimeoutError } from '@krosai/cockpit';
 import { createMockKrosApi, type MockKrosApiOptions } from '@krosai/cockpit/testing';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from './helpers/rejection.ts';
-import { hang, startServer } from './helpers/server.ts';
+import { hang, rawExchange, startServer } from './helpers/server.ts';
 
 const API_KEY = 'kros_test_mock_suite';
 const ORGANIZATION_A = '7c60d51f-b44e-4682-87d6-449835ea4de6';
@@ -352,20 +351,6 @@ describe('the spec', () => {
 });
 
 describe('served over HTTP', () => {
-  /** Sends `bytes` as they are and returns what came back before the connection closed. */
-  function rawExchange(url: string, bytes: string): Promise<string> {
-    const { hostname, port } = new URL(url);
-    return new Promise((resolve, reject) => {
-      let answer = '';
-      const socket = connect(Number(port), hostname, () => socket.write(bytes));
-      socket.on('data', (chunk) => {
-        answer += chunk;
-      });
-      socket.on('close', () => resolve(answer));
-      socket.on('error', reject);
-    });
-  }
-
   it('answers 421 to a Host that names another site, and serves allowedHosts', async () => {
     const { mock } = setup({ allowedHosts: ['krosai-mock'] });
     const server = await mock.listen();

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 
 export interface RecordedRequest {
   method: string;
@@ -91,4 +91,21 @@ export async function startRawServer(answer: Buffer): Promise<TestServer> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Sends `bytes` as they are on a new connection (hanging up at once if asked) and resolves to what came back before it closed. */
+export function rawExchange(url: string, bytes: string, { hangUp = false } = {}): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(bytes);
+      if (hangUp) socket.destroy();
+    });
+    socket.on('data', (chunk) => {
+      answer += chunk;
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
 }
