@@ -76,6 +76,15 @@ describe('the fetch it sends with', () => {
   });
 });
 
+describe('the base URL', () => {
+  it('reaches a base URL written with an upper-case host and a trailing slash', async () => {
+    const api = await serve(reply(200, [WEBHOOK]));
+    const { kros } = clientOf(`${api.url.replace('127.0.0.1', 'LOCALHOST')}/`);
+    expect(await kros.webhooks.list()).toEqual([WEBHOOK]);
+    expect(api.requests.map((request) => request.url)).toEqual(['/webhooks']);
+  });
+});
+
 describe('connection failures', () => {
   it('retries a refused connection, then rejects with KrosConnectionError', async () => {
     const { kros, log } = clientOf(await closedPort());

@@ -42,7 +42,8 @@ const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'];
 
 /** The `fetch` for one attempt, as openapi-fetch calls it: with the `Request` it built. */
 export function attemptFetch(config: TransportConfig, attempt: Attempt): (request: Request) => Promise<Response> {
-  const root = config.baseUrl.replace(/\/+$/, '');
+  // As the Request's URL will be: host lower-cased, default port dropped, path normalised.
+  const root = new URL(config.baseUrl).href.replace(/\/+$/, '');
   return async (request) => {
     // openapi-fetch takes a per-call baseUrl, and middleware may rewrite the URL: the credential must not follow either.
     if (!request.url.startsWith(root) || !/^([/?]|$)/.test(request.url.slice(root.length))) {
