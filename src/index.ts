@@ -43,4 +43,4 @@ export {
   verifyWebhook,
   verifyWebhookRequest,
   type WebhookDelivery,
-} from './verify/index.js';
+} from './webhooks/index.js';
