@@ -119,8 +119,10 @@ export async function verifyWebhookRequest(
   secretOrSecrets: string | string[],
   options?: VerifyOptions,
 ): Promise<WebhookDelivery> {
-  parseSignatures(signatureHeader(request.headers));
-  return verifyWebhook(await readBody(request, options ?? {}), request.headers, secretOrSecrets, options);
+  assertSignatureHeader(request.headers);
+  if (request.bodyUsed || request.body?.locked) throw new KrosValidationError('the request body was already read, or is being read');
+  const body = await readBody(request.body, request.headers.get('content-length'), options);
+  return verifyWebhook(body, request.headers, secretOrSecrets, options);
 }
 
 /**
@@ -166,19 +168,27 @@ function payloadOf(rawBody: RawBody, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Pay
   return new Uint8Array(bytes);
 }
 
-/** At most `maxBodyBytes` of a Request's body, within `timeoutMs`: a client trickling bytes cannot hold the receiver. */
-async function readBody(request: Request, { maxBodyBytes, timeoutMs = 10_000, signal }: VerifyOptions = {}) {
-  if (request.bodyUsed || request.body?.locked) throw new KrosValidationError('the request body was already read, or is being read');
+/** Refuses a delivery without a well-formed signature header, before its body is read. */
+export function assertSignatureHeader(headers: SignatureSource): void {
+  parseSignatures(signatureHeader(headers));
+}
+
+/** At most `maxBodyBytes` of a body, within `timeoutMs`: a client trickling bytes cannot hold the receiver. */
+export async function readBody(
+  body: ReadableStream<Uint8Array> | null,
+  contentLength: string | null | undefined,
+  { maxBodyBytes, timeoutMs = 10_000, signal }: VerifyOptions = {},
+): Promise<Uint8Array> {
   if (!(Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs < 2 ** 31))
     throw new KrosValidationError('timeoutMs must be 1 to 2^31 - 1');
-  assertWithin(Number(request.headers.get('content-length')), maxBodyBytes);
+  assertWithin(Number(contentLength ?? 0), maxBodyBytes);
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(new KrosTimeoutError(`the body did not arrive within ${timeoutMs} ms`)), timeoutMs);
   const follow = () => stop.abort(signal?.reason);
   if (signal?.aborted) follow();
   signal?.addEventListener('abort', follow);
   try {
-    const { bytes, complete } = await readBounded(request.body, maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, stop.signal);
+    const { bytes, complete } = await readBounded(body, maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, stop.signal);
     if (!complete) throw tooLarge(maxBodyBytes);
     return bytes;
   } finally {
