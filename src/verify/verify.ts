@@ -121,7 +121,7 @@ export async function verifyWebhookRequest(
 ): Promise<WebhookDelivery> {
   assertSignatureHeader(request.headers);
   if (request.bodyUsed || request.body?.locked) throw new KrosValidationError('the request body was already read, or is being read');
-  const body = await readBody(request.body, request.headers.get('content-length'), options);
+  const body = await readBody(request.body, request.headers.get('content-length'), options ?? {});
   return verifyWebhook(body, request.headers, secretOrSecrets, options);
 }
 
