@@ -10,7 +10,13 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * The source module of each package entry, for the tests that read the sources themselves (TSDoc,
  * the edge bundle): the one list to change when they move. vitest.config.ts maps the imports.
  */
-export const ENTRY_SOURCES = { '.': 'src/index.ts', './webhooks': 'src/webhooks/index.ts', './testing': 'src/testing/index.ts' };
+export const ENTRY_SOURCES = {
+  '.': 'src/index.ts',
+  './webhooks': 'src/webhooks/index.ts',
+  './webhooks/fastify': 'src/webhooks/adapters/fastify.ts',
+  './webhooks/lambda': 'src/webhooks/adapters/lambda.ts',
+  './testing': 'src/testing/index.ts',
+};
 /** KrosAI's reference page the spec was assembled from, copied here so that no test reads outside the repository. */
 export const REFERENCE_PAGE = join(ROOT, 'test/fixtures/webhooks-api-reference.md');
 
