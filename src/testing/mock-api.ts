@@ -15,7 +15,7 @@ import {
   newDeliveryId,
   postDelivery,
 } from './deliveries.js';
-import { type IncomingCall, type MockServer, serve } from './serve.js';
+import { type IncomingCall, type MockServer, newRequestId, serve } from './serve.js';
 
 /**
  * Options of {@link createMockKrosApi}.
@@ -348,6 +348,8 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
     requests.push(record);
     if (requests.length > MAX_RECORDED) requests.shift();
     const response = await answer(call).catch(() => error(500, 'The mock failed to answer', 'INTERNAL_ERROR'));
+    // On every answer, as KrosAI's: what `withResponse().requestId` and `KrosApiError.requestId` read.
+    response.headers.set('x-request-id', newRequestId());
     record.status = response.status;
     onRequest?.(record);
     return response;
