@@ -41,6 +41,7 @@ export default defineConfig([
   // The `krosai-cockpit` command: Node only, ESM, self-contained.
   {
     entry: { cli: 'src/testing/cli.ts' },
+    define: BUILD_CONSTANTS,
     format: ['esm'],
     target: 'es2022',
     outDir: 'dist/node',

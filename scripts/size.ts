@@ -52,7 +52,7 @@ const BUDGETS: Budget[] = [
   },
   { entry: 'dist/web/webhooks.js', what: 'the whole @krosai/cockpit/webhooks entry, stores included', maxBrotliBytes: 4_250 },
   // Never in an app's bundle unless imported: its budget only catches a dependency creeping in.
-  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 5_250 },
+  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 5_750 },
 ];
 
 export async function measure(

@@ -3,7 +3,13 @@
  * deliveries, for the tests of services and receivers that use the SDK. Not part of the client or
  * verifier bundles.
  */
-export { createSignedDelivery, type SignedDelivery, type SignedDeliveryOptions } from './deliveries.js';
+export {
+  createSignedDelivery,
+  DELIVERY_FORMATS,
+  type DeliveryFormat,
+  type SignedDelivery,
+  type SignedDeliveryOptions,
+} from './deliveries.js';
 export {
   createMockKrosApi,
   type DeliveryOutcome,
