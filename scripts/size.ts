@@ -37,7 +37,7 @@ const BUDGETS: Budget[] = [
     mustNotInclude: TESTING_KIT,
   },
   // Never in an app's bundle unless imported: its budget only catches a dependency creeping in.
-  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 5_250 },
+  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 6_500 },
 ];
 
 export async function measure(entry: string): Promise<{ minified: number; brotli: number; inputs: string[]; code: string }> {
