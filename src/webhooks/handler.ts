@@ -79,7 +79,9 @@ export interface NodeRequest {
   /** The raw bytes a body parser kept (`express.json({ verify })`, NestJS `rawBody: true`). */
   rawBody?: unknown;
   readableEnded?: boolean;
-  on(event: 'data' | 'end' | 'error', listener: (value: never) => void): unknown;
+  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
   pause(): unknown;
   resume(): unknown;
 }
@@ -149,7 +151,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  * export const POST = (request: Request) => handler.fetch(request);
  * ```
  */
-export function createWebhookHandler<Events = KrosEventMap>(options: WebhookHandlerOptions<Events>): WebhookHandler {
+export function createWebhookHandler<Events = KrosEventMap>(options: WebhookHandlerOptions<NoInfer<Events>>): WebhookHandler {
   if (!options || typeof options !== 'object') throw new KrosValidationError('options must be an object');
   const { secret, store, on, onAny, onUnknownEvent = 'acknowledge', onError, leaseMs = 60_000, keepMs = 10_800_000 } = options;
   const handlers = new Map<string, (delivery: WebhookDelivery) => unknown>();
