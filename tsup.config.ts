@@ -18,7 +18,13 @@ export const BUILD_CONSTANTS = { __SDK_VERSION__: JSON.stringify(version) };
 
 const entries: Options = {
   define: BUILD_CONSTANTS,
-  entry: { index: 'src/index.ts', webhooks: 'src/webhooks/index.ts', testing: 'src/testing/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    webhooks: 'src/webhooks/index.ts',
+    'webhooks-fastify': 'src/webhooks/adapters/fastify.ts',
+    'webhooks-lambda': 'src/webhooks/adapters/lambda.ts',
+    testing: 'src/testing/index.ts',
+  },
   format: ['esm', 'cjs'],
   target: 'es2022',
   // Each entry one file, in ESM as in CommonJS. An app that imports two entries gets two copies of
@@ -35,6 +41,7 @@ export default defineConfig([
   // The `krosai-cockpit` command: Node only, ESM, self-contained.
   {
     entry: { cli: 'src/testing/cli.ts' },
+    define: BUILD_CONSTANTS,
     format: ['esm'],
     target: 'es2022',
     outDir: 'dist/node',

@@ -10,6 +10,8 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 const TIMEOUTS = { testTimeout: 30_000, hookTimeout: 60_000 };
 const PACKAGE_ALIASES = [
   { find: /^@krosai\/cockpit\/webhooks$/, replacement: src('webhooks/index.ts') },
+  { find: /^@krosai\/cockpit\/webhooks\/fastify$/, replacement: src('webhooks/adapters/fastify.ts') },
+  { find: /^@krosai\/cockpit\/webhooks\/lambda$/, replacement: src('webhooks/adapters/lambda.ts') },
   { find: /^@krosai\/cockpit\/testing$/, replacement: src('testing/index.ts') },
   { find: /^@krosai\/cockpit$/, replacement: src('index.ts') },
 ];

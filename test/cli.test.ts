@@ -3,6 +3,7 @@
  * setup), run as a user would run it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKrosClient, verifyWebhook } from '@krosai/cockpit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { ROOT } from './helpers/workspace.ts';
 
 const CLI = join(ROOT, 'dist/node/cli.js');
 const SECRET = 'whsec_cli_never_printed';
+const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 interface Run {
   code: number;
@@ -51,6 +53,10 @@ describe('krosai-cockpit', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ {2}mock /m);
     expect(stdout).toMatch(/^ {2}deliver /m);
+  });
+
+  it.each(['--version', '-v'])('%s prints the package’s version and exits 0', async (flag) => {
+    expect(await cli([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('an unknown command exits 2 and says so', async () => {

@@ -1,21 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/workspace.ts';
+import { installPacked, ROOT } from './helpers/workspace.ts';
 
 const run = promisify(execFile);
 let consumer: string;
 
-/** A consumer project with the packed tarball installed, as `npm install @krosai/cockpit` would. */
 beforeAll(async () => {
-  consumer = await mkdtemp(join(tmpdir(), 'kros-consumer-'));
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', consumer], { cwd: ROOT });
-  const [{ filename }] = JSON.parse(stdout);
-  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(consumer, filename)], { cwd: consumer });
+  consumer = await installPacked('kros-consumer-');
 }, 120_000);
 afterAll(() => rm(consumer, { recursive: true, force: true }));
 
@@ -186,48 +180,4 @@ describe('the packed package', () => {
       notAnObject: false,
     });
   });
-
-  it.each([
-    ['node16', { module: 'node16', moduleResolution: 'node16' }],
-    ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
-  ])(
-    'type-checks a TypeScript consumer under moduleResolution %s',
-    async (name, options) => {
-      const dir = join(consumer, `ts-${name}`);
-      await mkdir(dir, { recursive: true });
-      await writeFile(
-        join(dir, 'consumer.ts'),
-        `import { createKrosClient, KrosApiError, type Webhook, type WebhookCreate } from '@krosai/cockpit';
-       import { verifyWebhook, type WebhookDelivery } from '@krosai/cockpit/webhooks';
-       import { createMockKrosApi, createSignedDelivery, type SignedDelivery } from '@krosai/cockpit/testing';
-       export const mock = createMockKrosApi({ apiKeys: ['kros_test_x'] });
-       export const signed: Promise<SignedDelivery> = createSignedDelivery('call.completed', {}, 'whsec_x');
-       const kros = createKrosClient({ apiKey: async () => 'jwt' });
-       const body: WebhookCreate = { url: 'https://example.com', events: ['call.completed'] };
-       export const created: Promise<Webhook> = kros.webhooks.create(body);
-       export const delivery: Promise<WebhookDelivery> = verifyWebhook('{}', 'sha256=00', 'whsec_x');
-       export const isApiError = (error: unknown) => error instanceof KrosApiError && error.status === 404;
-       // @ts-expect-error the spec has no such event
-       kros.webhooks.create({ url: 'https://example.com', events: ['call.exploded'] });
-      `,
-      );
-      const compilerOptions = {
-        ...options,
-        target: 'es2022',
-        lib: ['es2022', 'dom'],
-        strict: true,
-        noEmit: true,
-        skipLibCheck: false,
-        types: [],
-      };
-      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
-      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-      const output = await run(process.execPath, [tsc, '-p', dir]).then(
-        () => '',
-        (error) => String(error.stdout),
-      );
-      expect(output).toBe('');
-    },
-    60_000,
-  );
 });

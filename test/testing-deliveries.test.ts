@@ -4,7 +4,15 @@
  */
 import { createHmac } from 'node:crypto';
 import { createKrosClient, KrosSignatureError, KrosValidationError, verifyWebhook } from '@krosai/cockpit';
-import { createMockKrosApi, createSignedDelivery, TEST_EVENT } from '@krosai/cockpit/testing';
+import {
+  createMockKrosApi,
+  createSignedDelivery,
+  DELIVERY_FORMATS,
+  type DeliveryFormat,
+  type MockKrosApiOptions,
+  TEST_EVENT,
+} from '@krosai/cockpit/testing';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rejectionOf } from './helpers/rejection.ts';
 import { hang, type RecordedRequest, type Responder, reply, startServer, type TestServer } from './helpers/server.ts';
@@ -20,13 +28,22 @@ async function receiver(respond: Responder = reply(204)): Promise<TestServer> {
   return server;
 }
 
-function setup(deliveryTimeoutMs?: number) {
-  const mock = createMockKrosApi(deliveryTimeoutMs ? { deliveryTimeoutMs } : {});
+function setup(options: MockKrosApiOptions = {}) {
+  const mock = createMockKrosApi(options);
   const kros = createKrosClient({ fetch: mock.fetch, baseUrl: mock.baseUrl, apiKey: 'kros_test_deliveries' });
   return { mock, kros };
 }
 
 const verify = (request: RecordedRequest, secret: string) => verifyWebhook(request.body, request.headers, secret);
+
+const NON_CANONICAL = DELIVERY_FORMATS.filter((format) => format !== 'canonical');
+const FORMAT_ERROR = "must be one of 'canonical', 'indented', 'reordered', 'escaped'";
+
+/** Whether `body` is, byte for byte, the kit's `format` of the delivery it carries (whose `data` has its keys in this order). */
+async function isInFormat(body: string, format: DeliveryFormat, data: Record<string, unknown> = JSON.parse(body).data): Promise<boolean> {
+  const { id, event, timestamp } = JSON.parse(body);
+  return (await createSignedDelivery(event, data, 'whsec_any', { id, timestamp, format })).body === body;
+}
 
 describe('webhooks.test against the mock', () => {
   it('sends a delivery that verifyWebhook accepts with the webhook’s secret', async () => {
@@ -86,7 +103,7 @@ describe('webhooks.test against the mock', () => {
 
   it('gives up on a receiver that does not answer within deliveryTimeoutMs', async () => {
     const silent = await receiver(hang);
-    const { kros } = setup(300);
+    const { kros } = setup({ deliveryTimeoutMs: 300 });
     const webhook = await kros.webhooks.create({ url: silent.url, events: ['call.completed'] });
     expect(await kros.webhooks.test(webhook.id!)).toEqual({
       success: false,
@@ -100,6 +117,17 @@ describe('webhooks.test against the mock', () => {
     const created = await kros.raw.POST('/webhooks', { body: { url: 'mailto:ops@example.com', events: ['call.completed'] } });
     const result = await kros.webhooks.test(created.data!.id!);
     expect(result).toEqual({ success: false, status_code: null, message: 'not an http(s) URL, so nothing was sent' });
+  });
+
+  it('with deliveryFormat: escaped, sends escaped bytes that verifyWebhook accepts', async () => {
+    const endpoint = await receiver();
+    const { kros } = setup({ deliveryFormat: 'escaped' });
+    const webhook = await kros.webhooks.create({ url: endpoint.url, events: ['call.completed'] });
+    expect(await kros.webhooks.test(webhook.id!)).toMatchObject({ success: true, status_code: 204 });
+    const { body } = endpoint.requests[0]!;
+    expect(await verify(endpoint.requests[0]!, webhook.secret!)).toMatchObject({ event: TEST_EVENT, data: { webhook_id: webhook.id } });
+    expect(body).toContain(String.raw`"webhook\u002etest"`);
+    expect(await isInFormat(body, 'escaped')).toBe(true);
   });
 });
 
@@ -184,6 +212,35 @@ describe('mock.deliver', () => {
     const { mock } = setup();
     await expect(mock.deliver('call.completed', [] as never)).rejects.toThrow(KrosValidationError);
   });
+
+  it.each(DELIVERY_FORMATS)('with format %s, sends that form, signed over the bytes sent', async (format) => {
+    const endpoint = await receiver();
+    const { mock, kros } = setup();
+    const webhook = await kros.webhooks.create({ url: endpoint.url, events: ['call.completed'] });
+    const data = { call_id: 'call_1', cost: 0.5, to: 'https://example.com/a' };
+    expect(await mock.deliver('call.completed', data, { format })).toMatchObject([{ success: true }]);
+    expect(await verify(endpoint.requests[0]!, webhook.secret!)).toMatchObject({ data });
+    expect(await isInFormat(endpoint.requests[0]!.body, format, data)).toBe(true);
+  });
+
+  it('sends the mock’s deliveryFormat when deliver names no format', async () => {
+    const endpoint = await receiver();
+    const { mock, kros } = setup({ deliveryFormat: 'reordered' });
+    await kros.webhooks.create({ url: endpoint.url, events: ['call.completed'] });
+    await mock.deliver('call.completed', { call_id: 'call_1' });
+    expect(await isInFormat(endpoint.requests[0]!.body, 'reordered', { call_id: 'call_1' })).toBe(true);
+  });
+
+  it('refuses a format it does not know, naming the formats, before sending anything', async () => {
+    const endpoint = await receiver();
+    const { mock, kros } = setup();
+    await kros.webhooks.create({ url: endpoint.url, events: ['call.completed'] });
+    const error = await rejectionOf(mock.deliver('call.completed', {}, { format: 'pretty' as DeliveryFormat }));
+    expect(error).toBeInstanceOf(KrosValidationError);
+    expect(error).toMatchObject({ message: `options.format ${FORMAT_ERROR}` });
+    expect(endpoint.requests).toEqual([]);
+    expect(() => createMockKrosApi({ deliveryFormat: 'pretty' as DeliveryFormat })).toThrow(`options.deliveryFormat ${FORMAT_ERROR}`);
+  });
 });
 
 describe('createSignedDelivery', () => {
@@ -225,5 +282,102 @@ describe('createSignedDelivery', () => {
     );
     const { body } = await createSignedDelivery('call.completed', {}, SECRET, { timestamp: '2026-01-01T13:00:00+01:00' });
     expect(JSON.parse(body).timestamp).toBe('2026-01-01T12:00:00Z');
+  });
+});
+
+describe('delivery formats', () => {
+  const SECRET = 'whsec_formats';
+  const FIXED = { id: 'evt_fixed', timestamp: '2026-01-01T12:00:00Z' };
+  /** Verification at the fixed timestamp, so that no test depends on the clock. */
+  const AT = { now: new Date(FIXED.timestamp) };
+  const reserialised = (body: string) => JSON.stringify(JSON.parse(body));
+
+  const SHAPES: [string, Record<string, unknown>][] = [
+    ['empty', {}],
+    ['nested', { call: { id: 'call_1', agent: { name: 'Ada', flags: { vip: true, muted: false } } } }],
+    ['arrays', { none: [], items: [[1, [2, []]], { a: null }, 'x', {}] }],
+    ['unicode', { text: 'Zoë 日本 😀', clé: 'ü', 'tab\tand\nnewline': '"quoted"\\', lone: '\ud800' }],
+    ['slashes', { url: 'https://example.com/a/b', 'a/b': '</script>' }],
+    ['decimals', { amount: 1.5, price: 0.1, rate: 123.456, whole: 2.0 }],
+    [
+      'negative and exponent numbers',
+      { n: -7, x: -0.5, tiny: 1e-7, small: -2.5e-10, big: 1e21, max: Number.MAX_VALUE, min: Number.MIN_VALUE },
+    ],
+    ['integer-like keys', { '10': 'ten', '2': 'two', '-1': 'minus one', '01': 'leading zero', a: 'a' }],
+  ];
+
+  it('writes each form as documented', async () => {
+    const data = { amount: 1.5, path: 'a/b', name: 'Zoë', tags: [2, 0.25] };
+    const body = async (format: DeliveryFormat) => (await createSignedDelivery('call.completed', data, SECRET, { ...FIXED, format })).body;
+    expect(await body('canonical')).toBe(
+      '{"id":"evt_fixed","event":"call.completed","timestamp":"2026-01-01T12:00:00Z","data":{"amount":1.5,"path":"a/b","name":"Zoë","tags":[2,0.25]}}',
+    );
+    expect(await body('indented')).toBe(
+      [
+        '{',
+        '  "id": "evt_fixed",',
+        '  "event": "call.completed",',
+        '  "timestamp": "2026-01-01T12:00:00Z",',
+        '  "data": {',
+        '    "amount": 1.50,',
+        '    "path": "a/b",',
+        '    "name": "Zoë",',
+        '    "tags": [',
+        '      2,',
+        '      0.250',
+        '    ]',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    expect(await body('reordered')).toBe(
+      '{"data": {"tags": [2, 0.250], "name": "Zoë", "path": "a/b", "amount": 1.50}, "timestamp": "2026-01-01T12:00:00Z", "event": "call.completed", "id": "evt_fixed"}',
+    );
+    expect(await body('escaped')).toBe(
+      String.raw`{"id":"evt\u005ffixed","event":"call\u002ecompleted","timestamp":"2026\u002d01\u002d01T12\u003a00\u003a00Z","data":{"amount":1.50,"path":"a\u002fb","name":"Zo\u00eb","tags":[2,0.250]}}`,
+    );
+  });
+
+  const EVERY_FORM = SHAPES.flatMap(([shape, data]) => DELIVERY_FORMATS.map((format) => [format, shape, data] as const));
+  it.each(EVERY_FORM)('%s, %s data: verifies on the exact bytes and parses to the canonical value', async (format, _shape, data) => {
+    const canonical = await createSignedDelivery('call.completed', data, SECRET, FIXED);
+    const { body, headers } = await createSignedDelivery('call.completed', data, SECRET, { ...FIXED, format });
+    expect(await verifyWebhook(body, headers, SECRET, AT)).toEqual(JSON.parse(canonical.body));
+  });
+
+  const NON_CANONICAL_FORMS = EVERY_FORM.filter(([format]) => format !== 'canonical');
+  it.each(NON_CANONICAL_FORMS)(
+    '%s, %s data: re-serialised as a parsing receiver would, fails as signature_mismatch',
+    async (format, _shape, data) => {
+      const { body, headers } = await createSignedDelivery('call.completed', data, SECRET, { ...FIXED, format });
+      expect(await rejectionOf(verifyWebhook(reserialised(body), headers, SECRET, AT))).toMatchObject({ reason: 'signature_mismatch' });
+    },
+  );
+
+  it('canonical, the default, survives re-serialisation: what the other forms are there to catch', async () => {
+    const { body, headers } = await createSignedDelivery('call.completed', { amount: 1.5 }, SECRET, FIXED);
+    expect(reserialised(body)).toBe(body);
+    await expect(verifyWebhook(reserialised(body), headers, SECRET, AT)).resolves.toMatchObject({ data: { amount: 1.5 } });
+  });
+
+  it('for any data: every form verifies and parses alike, and no non-canonical form survives re-serialisation', async () => {
+    const key = fc.oneof(fc.string({ unit: 'binary' }), fc.integer().map(String));
+    const data = fc.dictionary(key, fc.jsonValue({ stringUnit: 'binary' }), { maxKeys: 8 });
+    await fc.assert(
+      fc.asyncProperty(data, async (data) => {
+        const canonical = JSON.parse((await createSignedDelivery('call.completed', data, SECRET, FIXED)).body);
+        for (const format of NON_CANONICAL) {
+          const { body, headers } = await createSignedDelivery('call.completed', data, SECRET, { ...FIXED, format });
+          expect(await verifyWebhook(body, headers, SECRET, AT)).toEqual(canonical);
+          expect(await rejectionOf(verifyWebhook(reserialised(body), headers, SECRET, AT))).toMatchObject({ reason: 'signature_mismatch' });
+        }
+      }),
+    );
+  });
+
+  it('refuses a format it does not know with a KrosValidationError naming the formats', async () => {
+    const error = await rejectionOf(createSignedDelivery('call.completed', {}, SECRET, { format: 'pretty' as DeliveryFormat }));
+    expect(error).toBeInstanceOf(KrosValidationError);
+    expect(error).toMatchObject({ message: `options.format ${FORMAT_ERROR}` });
   });
 });

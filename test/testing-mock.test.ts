@@ -4,8 +4,15 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { createKrosClient, KrosApiError, type KrosClientOptions, KrosRateLimitError, KrosTimeoutError } from '@krosai/cockpit';
-import { createMockKrosApi, type MockKrosApiOptions } from '@krosai/cockpit/testing';
+import {
+  createKrosClient,
+  KrosApiError,
+  type KrosClient,
+  type KrosClientOptions,
+  KrosRateLimitError,
+  KrosTimeoutError,
+} from '@krosai/cockpit';
+import { createMockKrosApi, type MockKrosApi, type MockKrosApiOptions } from '@krosai/cockpit/testing';
 import { describe, expect, it } from 'vitest';
 import { rejectionOf } from './helpers/rejection.ts';
 import { hang, rawExchange, startServer } from './helpers/server.ts';
@@ -393,5 +400,82 @@ describe('what the mock keeps', () => {
     const body = `{"url":"https://example.com/${'a'.repeat(100 * 1024)}"}`;
     await mock.fetch(`${mock.baseUrl}/webhooks`, { method: 'POST', headers: { 'x-api-key': API_KEY }, body });
     expect(mock.requests.at(-1)?.body).toBe(body.slice(0, 64 * 1024));
+  });
+});
+
+describe('request ids', () => {
+  const REQUEST_ID = /^req_[0-9a-f]{32}$/;
+
+  /** The mock served on a free port, a real client pointed at it, and the server closed after `run`. */
+  async function overHttp(run: (context: { mock: MockKrosApi; url: string; kros: KrosClient }) => Promise<void>) {
+    const { mock } = setup();
+    const server = await mock.listen();
+    try {
+      await run({ mock, url: server.url, kros: createKrosClient({ baseUrl: server.url, apiKey: API_KEY, maxRetries: 0 }) });
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('gives withResponse() a requestId, a new one for each request', async () => {
+    await overHttp(async ({ kros }) => {
+      const first = await kros.webhooks.list().withResponse();
+      const second = await kros.webhooks.list().withResponse();
+      expect(first.requestId).toMatch(REQUEST_ID);
+      expect(second.requestId).toMatch(REQUEST_ID);
+      expect(second.requestId).not.toBe(first.requestId);
+    });
+  });
+
+  it('gives an API error its requestId', async () => {
+    await overHttp(async ({ kros }) => {
+      const error = await rejectionOf(kros.webhooks.get('497f6eca-6276-4993-bfeb-53cbbbba6f08'));
+      expect(error).toBeInstanceOf(KrosApiError);
+      expect((error as KrosApiError).requestId).toMatch(REQUEST_ID);
+    });
+  });
+
+  it('answers every request with its own x-request-id: errors, 404s, _mock routes and the server’s refusals too', async () => {
+    await overHttp(async ({ mock, url }) => {
+      const key = { 'x-api-key': API_KEY };
+      const answers: { what: string; status: number; id: string | null }[] = [];
+      const viaFetch = async (what: string, path: string, init: RequestInit = {}) => {
+        const response = await fetch(`${url}${path}`, init);
+        answers.push({ what, status: response.status, id: response.headers.get('x-request-id') });
+      };
+      const viaSocket = async (what: string, head: string) => {
+        const answer = await rawExchange(url, `${head}\r\nConnection: close\r\n\r\n`);
+        answers.push({ what, status: Number(answer.split(' ')[1]), id: /^x-request-id: (\S+)\r$/im.exec(answer)?.[1] ?? null });
+      };
+      await viaFetch('list', '/webhooks', { headers: key });
+      await viaFetch('no credential', '/webhooks');
+      await viaFetch('no route', '/nowhere', { headers: key });
+      await viaFetch('no method', '/webhooks', { method: 'DELETE', headers: key });
+      await viaFetch('bad organization', '/webhooks', { headers: { ...key, 'x-organization-id': 'acme' } });
+      mock.failNext({ status: 503 });
+      await viaFetch('injected failure', '/webhooks', { headers: key });
+      await viaFetch('over 1 MiB', '/webhooks', { method: 'POST', headers: key, body: 'a'.repeat(1024 * 1024 + 1) });
+      await viaFetch('reset', '/_mock/reset', { method: 'POST' });
+      await viaSocket('another Host', 'GET /webhooks HTTP/1.1\r\nHost: attacker.example');
+      await viaSocket('bad request target', 'GET //[ HTTP/1.1\r\nHost: 127.0.0.1');
+      const inProcess = await mock.fetch(`${mock.baseUrl}/webhooks`, { headers: key });
+      answers.push({ what: 'in-process', status: inProcess.status, id: inProcess.headers.get('x-request-id') });
+
+      expect(answers.map(({ what, status }) => `${what} ${status}`)).toEqual([
+        'list 200',
+        'no credential 401',
+        'no route 404',
+        'no method 405',
+        'bad organization 400',
+        'injected failure 503',
+        'over 1 MiB 413',
+        'reset 204',
+        'another Host 421',
+        'bad request target 400',
+        'in-process 200',
+      ]);
+      for (const { what, id } of answers) expect(id, what).toMatch(REQUEST_ID);
+      expect(new Set(answers.map(({ id }) => id)).size).toBe(answers.length);
+    });
   });
 });

@@ -5,7 +5,8 @@
 
 /** Written in from package.json by the build and the tests; sources run by tsx have none. */
 declare const __SDK_VERSION__: string | undefined;
-const VERSION = typeof __SDK_VERSION__ === 'string' ? __SDK_VERSION__ : 'source';
+/** This package's version, as package.json had it at build time; `source` when run from the sources. */
+export const SDK_VERSION = typeof __SDK_VERSION__ === 'string' ? __SDK_VERSION__ : 'source';
 
 interface Runtimes {
   Bun?: { version?: string };
@@ -34,4 +35,4 @@ function runtime({ Bun, Deno, EdgeRuntime, navigator, process }: Runtimes): stri
 
 const name = runtime(globalThis as Runtimes);
 
-export const USER_AGENT: string | undefined = name && `@krosai/cockpit/${VERSION} ${name}`;
+export const USER_AGENT: string | undefined = name && `@krosai/cockpit/${SDK_VERSION} ${name}`;

@@ -5,6 +5,7 @@
  * secret is never printed.
  */
 import { parseArgs } from 'node:util';
+import { SDK_VERSION } from '../core/user-agent.js';
 import { createSignedDelivery, postDelivery } from './deliveries.js';
 import { createMockKrosApi } from './mock-api.js';
 
@@ -14,7 +15,7 @@ Commands:
   mock       serve a stateful mock of the KrosAI webhooks API on 127.0.0.1
   deliver    send one signed webhook delivery to a receiver and print its answer
 
-Run krosai-cockpit <command> --help for a command's options.`;
+Run krosai-cockpit <command> --help for a command's options, krosai-cockpit --version for the version.`;
 
 const MOCK_USAGE = `Usage: krosai-cockpit mock [--port <port>] [--api-key <key>]... [--allowed-host <name>]...
 
@@ -48,6 +49,7 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return print(USAGE, 0);
+  if (command === '--version' || command === '-v') return print(SDK_VERSION, 0);
   if (command === 'mock') return mock(rest);
   if (command === 'deliver') return deliver(rest);
   throw new UsageError(command ? `unknown command "${command}"\n\n${USAGE}` : USAGE);

@@ -10,8 +10,40 @@ import type { WebhookEvent } from '../resources/webhooks.js';
 import { RFC_3339, signWebhookPayload } from '../verify/verify.js';
 
 /**
+ * The byte forms of one delivery. `'canonical'` is `JSON.stringify` output. The other three are the
+ * same JSON as other senders' serialisers write it, and each writes a fractional number with a
+ * trailing zero (`1.50`), as fixed-decimal serialisers write money:
+ *
+ * - `'indented'`: two-space indentation, one value per line;
+ * - `'reordered'`: keys in reverse order at every level, with `", "` and `": "` (Python's `json.dumps`);
+ * - `'escaped'`: compact, every character of every string but ASCII letters, digits and space as `\uXXXX`.
+ *
+ * Parsed, every form gives the same value; re-serialised, no non-canonical form gives its own bytes
+ * back, so a receiver that verifies `JSON.stringify(JSON.parse(body))` fails on each.
+ *
+ * @example
+ * ```ts
+ * for (const format of DELIVERY_FORMATS) {
+ *   const delivery = await createSignedDelivery('call.completed', { amount: 1.5 }, secret, { format });
+ *   expect((await POST(new Request(url, { method: 'POST', ...delivery }))).status).toBe(204);
+ * }
+ * ```
+ */
+export const DELIVERY_FORMATS = ['canonical', 'indented', 'reordered', 'escaped'] as const;
+
+/**
+ * One of {@link DELIVERY_FORMATS}: how a test delivery's JSON is written.
+ *
+ * @example
+ * ```ts
+ * const format: DeliveryFormat = 'reordered';
+ * ```
+ */
+export type DeliveryFormat = (typeof DELIVERY_FORMATS)[number];
+
+/**
  * Options of {@link createSignedDelivery}: fix the envelope's `id` or `timestamp` to test
- * deduplication or the replay window.
+ * deduplication or the replay window, or send non-canonical JSON with `format`.
  *
  * @example
  * ```ts
@@ -37,6 +69,16 @@ export interface SignedDeliveryOptions {
    * ```
    */
   timestamp?: Date | string;
+  /**
+   * How the JSON is written ({@link DELIVERY_FORMATS}); the signature covers these exact bytes.
+   * Default: `'canonical'`.
+   *
+   * @example
+   * ```ts
+   * await createSignedDelivery('call.completed', data, secret, { format: 'escaped' });
+   * ```
+   */
+  format?: DeliveryFormat;
 }
 
 /**
@@ -76,7 +118,8 @@ export async function createSignedDelivery(
 ): Promise<SignedDelivery> {
   assertDeliveryInput(event, data);
   if (!options || typeof options !== 'object') throw new KrosValidationError('options must be an object');
-  const { id = newDeliveryId(), timestamp = new Date() } = options;
+  const { id = newDeliveryId(), timestamp = new Date(), format = 'canonical' } = options;
+  assertDeliveryFormat(format, 'options.format');
   if (typeof id !== 'string' || !id) throw new KrosValidationError('options.id must be a non-empty string');
   const time = new Date(timestamp);
   // A string without a zone would be read in this machine's time zone: the delivery would move with TZ.
@@ -84,7 +127,7 @@ export async function createSignedDelivery(
     throw new KrosValidationError('options.timestamp must be a Date or an RFC 3339 string with a zone (Z or ±hh:mm)');
   }
   // Whole seconds, as in KrosAI's documented envelope ("2026-01-01T12:00:00Z").
-  const body = JSON.stringify({ id, event, timestamp: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), data });
+  const body = serialize({ id, event, timestamp: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), data }, format);
   // signWebhookPayload refuses an empty or non-string secret without quoting it.
   const signature = await signWebhookPayload(body, secret);
   return { body, headers: { 'content-type': 'application/json', 'x-webhook-signature': signature } };
@@ -93,6 +136,54 @@ export async function createSignedDelivery(
 export function assertDeliveryInput(event: unknown, data: unknown): void {
   if (typeof event !== 'string' || !event) throw new KrosValidationError('event must be a non-empty string');
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new KrosValidationError('data must be an object');
+}
+
+export function assertDeliveryFormat(format: unknown, name: string): asserts format is DeliveryFormat {
+  if (!DELIVERY_FORMATS.includes(format as DeliveryFormat)) {
+    throw new KrosValidationError(`${name} must be one of ${DELIVERY_FORMATS.map((item) => `'${item}'`).join(', ')}`);
+  }
+}
+
+/** How each non-canonical form lays out JSON: `newline` is empty for one line. */
+interface Layout {
+  newline: string;
+  comma: string;
+  colon: string;
+  reverse: boolean;
+  string: (text: string) => string;
+}
+
+/** Every UTF-16 unit but ASCII letters, digits and space: a timestamp's `-` and `:` alone make the bytes differ from canonical JSON. */
+const escapeAll = (text: string) =>
+  `"${text.replace(/[^A-Za-z\d ]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+
+const LAYOUTS: Record<Exclude<DeliveryFormat, 'canonical'>, Layout> = {
+  indented: { newline: '\n', comma: ',', colon: ': ', reverse: false, string: JSON.stringify },
+  reordered: { newline: '', comma: ', ', colon: ': ', reverse: true, string: JSON.stringify },
+  escaped: { newline: '', comma: ',', colon: ':', reverse: false, string: escapeAll },
+};
+
+/** `value` as JSON in `format`; the other forms write what canonical JSON parses to, so every form parses the same. */
+function serialize(value: unknown, format: DeliveryFormat): string {
+  const canonical = JSON.stringify(value);
+  return format === 'canonical' ? canonical : write(JSON.parse(canonical), LAYOUTS[format], LAYOUTS[format].newline);
+}
+
+/** A JSON value as `JSON.parse` gives it, in `layout`; `newline` carries this depth's indentation. */
+function write(value: unknown, layout: Layout, newline: string): string {
+  if (typeof value === 'string') return layout.string(value);
+  // 1.5 as 1.50, 1e-7 as 1.0e-7: the same number, as a fixed-decimal serialiser writes it.
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? String(value) : String(value).replace(/(\.\d+)?(?=e|$)/, (fraction) => `${fraction || '.'}0`);
+  if (!value || typeof value !== 'object') return String(value);
+  const inner = newline && `${newline}  `;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  const items = Array.isArray(value)
+    ? value.map((item) => write(item, layout, inner))
+    : (layout.reverse ? keys.reverse() : keys).map((key) => layout.string(key) + layout.colon + write(object[key], layout, inner));
+  const [open, close] = Array.isArray(value) ? '[]' : '{}';
+  return items.length ? `${open}${inner}${items.join(layout.comma + inner)}${newline}${close}` : `${open}${close}`;
 }
 
 export function newDeliveryId(): string {

@@ -4,7 +4,13 @@
  * verifier bundles.
  */
 export { checkDeliveryStore, type DeliveryStoreCheck, type DeliveryStoreCheckOptions, type DeliveryStoreReport } from './check-store.js';
-export { createSignedDelivery, type SignedDelivery, type SignedDeliveryOptions } from './deliveries.js';
+export {
+  createSignedDelivery,
+  DELIVERY_FORMATS,
+  type DeliveryFormat,
+  type SignedDelivery,
+  type SignedDeliveryOptions,
+} from './deliveries.js';
 export {
   createMockKrosApi,
   type DeliveryOutcome,

@@ -7,8 +7,15 @@
 import { KrosValidationError } from '../core/errors.js';
 import { operationRoutes, type operations, webhookEventValues } from '../generated/api.js';
 import type { Webhook, WebhookEvent, WebhookTestResult } from '../resources/webhooks.js';
-import { assertDeliveryInput, createSignedDelivery, newDeliveryId, postDelivery } from './deliveries.js';
-import { type IncomingCall, type MockServer, serve } from './serve.js';
+import {
+  assertDeliveryFormat,
+  assertDeliveryInput,
+  createSignedDelivery,
+  type DeliveryFormat,
+  newDeliveryId,
+  postDelivery,
+} from './deliveries.js';
+import { type IncomingCall, type MockServer, newRequestId, serve } from './serve.js';
 
 /**
  * Options of {@link createMockKrosApi}.
@@ -39,6 +46,16 @@ export interface MockKrosApiOptions {
    * ```
    */
   deliveryTimeoutMs?: number;
+  /**
+   * How the JSON of the deliveries that `test` sends is written, and the default of
+   * {@link MockKrosApi.deliver}'s `format` ({@link DELIVERY_FORMATS}). Default: `'canonical'`.
+   *
+   * @example
+   * ```ts
+   * createMockKrosApi({ deliveryFormat: 'reordered' });
+   * ```
+   */
+  deliveryFormat?: DeliveryFormat;
   /**
    * Called with each request once it is answered (credentials redacted), for a log of what the
    * app under test sent.
@@ -217,14 +234,20 @@ export interface MockKrosApi {
   /**
    * Sends one delivery of `event`, signed with each webhook's secret, to every active webhook (of
    * any organization) subscribed to it, and resolves to each receiver's outcome. Like KrosAI it
-   * does not follow redirects; unlike KrosAI it does not retry failures.
+   * does not follow redirects; unlike KrosAI it does not retry failures. `format` writes the JSON
+   * in another form ({@link DELIVERY_FORMATS}); default: the mock's `deliveryFormat`.
    *
    * @example
    * ```ts
    * const outcomes = await mock.deliver('call.completed', { call_id: 'call_1', duration: 42 });
+   * await mock.deliver('call.completed', { amount: 1.5 }, { format: 'indented' });
    * ```
    */
-  deliver(event: WebhookEvent | (string & {}), data?: Record<string, unknown>): Promise<DeliveryOutcome[]>;
+  deliver(
+    event: WebhookEvent | (string & {}),
+    data?: Record<string, unknown>,
+    options?: { format?: DeliveryFormat },
+  ): Promise<DeliveryOutcome[]>;
   /**
    * A copy of an organization's webhooks, secrets included. Default: the default organization.
    *
@@ -292,7 +315,8 @@ const URI = /^[a-z][a-z\d+.-]*:(?:[\w\-.~:/?#[\]@!$&'()*+,;=]|%[\da-f]{2})*$/i;
  */
 export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi {
   if (!options || typeof options !== 'object') throw new KrosValidationError('options must be an object');
-  const { apiKeys, deliveryTimeoutMs = 10_000, onRequest, allowedHosts = [] } = options;
+  const { apiKeys, deliveryTimeoutMs = 10_000, deliveryFormat = 'canonical', onRequest, allowedHosts = [] } = options;
+  assertDeliveryFormat(deliveryFormat, 'options.deliveryFormat');
   if (!Array.isArray(allowedHosts) || allowedHosts.some((host) => !host || typeof host !== 'string')) {
     throw new KrosValidationError('options.allowedHosts must be an array of host names');
   }
@@ -324,6 +348,8 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
     requests.push(record);
     if (requests.length > MAX_RECORDED) requests.shift();
     const response = await answer(call).catch(() => error(500, 'The mock failed to answer', 'INTERNAL_ERROR'));
+    // On every answer, as KrosAI's: what `withResponse().requestId` and `KrosApiError.requestId` read.
+    response.headers.set('x-request-id', newRequestId());
     record.status = response.status;
     onRequest?.(record);
     return response;
@@ -407,7 +433,7 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
 
   async function testDelivery(webhook: MockWebhook): Promise<WebhookTestResult> {
     const data = { webhook_id: webhook.id, message: 'A test delivery from the KrosAI mock' };
-    const delivery = await createSignedDelivery(TEST_EVENT, data, webhook.secret);
+    const delivery = await createSignedDelivery(TEST_EVENT, data, webhook.secret, { format: deliveryFormat });
     const { success, status_code, message } = await postDelivery(webhook.url, delivery, deliveryTimeoutMs);
     return { success, status_code, message };
   }
@@ -427,8 +453,10 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
     defaultOrganizationId,
     requests,
     listen: (port = 0) => serve(handle, port, ['127.0.0.1', 'localhost', '[::1]', ...allowedHosts]),
-    async deliver(event, data = {}) {
+    async deliver(event, data = {}, options = {}) {
+      const format = options?.format ?? deliveryFormat;
       assertDeliveryInput(event, data);
+      assertDeliveryFormat(format, 'options.format');
       const subscribed = [...organizations.values()]
         .flatMap((webhooks) => [...webhooks.values()])
         .filter((webhook) => webhook.active && webhook.events.includes(event as WebhookEvent));
@@ -437,7 +465,7 @@ export function createMockKrosApi(options: MockKrosApiOptions = {}): MockKrosApi
       const timestamp = new Date();
       return Promise.all(
         subscribed.map(async (webhook) => {
-          const delivery = await createSignedDelivery(event, data, webhook.secret, { id, timestamp });
+          const delivery = await createSignedDelivery(event, data, webhook.secret, { id, timestamp, format });
           const { success, status_code, message } = await postDelivery(webhook.url, delivery, deliveryTimeoutMs);
           return { webhookId: webhook.id, url: webhook.url, success, status_code, message };
         }),

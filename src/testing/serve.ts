@@ -87,7 +87,12 @@ async function send(outgoing: import('node:http').ServerResponse, response: Resp
 
 /** An error answer in the spec's `Error` shape; the connection closes after it. */
 function problem(status: number, error: string, code: string): Response {
-  return Response.json({ error, code }, { status, headers: { connection: 'close' } });
+  return Response.json({ error, code }, { status, headers: { connection: 'close', 'x-request-id': newRequestId() } });
+}
+
+/** The `x-request-id` of one answer. */
+export function newRequestId(): string {
+  return `req_${crypto.randomUUID().replaceAll('-', '')}`;
 }
 
 function parseUrl(target: string): URL | undefined {

@@ -126,10 +126,9 @@ export interface WebhookHandler {
 }
 
 const PARSED_BODY =
-  'the body was parsed before the webhook handler saw it, but the signature covers the raw bytes. ' +
-  'Express: mount the handler before express.json(), or keep the bytes with express.json({ verify: (req, _res, buf) => { req.rawBody = buf } }); ' +
-  'Fastify: register @krosai/cockpit/webhooks/fastify; Next.js: use handler.fetch in a route handler ' +
-  '(pages/api: export const config = { api: { bodyParser: false } }); Lambda: pass the event unchanged to @krosai/cockpit/webhooks/lambda';
+  'the body was parsed before the handler saw it, but the signature covers the raw bytes. Express: mount the handler ' +
+  'before express.json(), or keep req.rawBody with express.json({ verify }); Fastify: @krosai/cockpit/webhooks/fastify; ' +
+  'Next.js: handler.fetch in a route handler (pages/api: bodyParser: false); Lambda: @krosai/cockpit/webhooks/lambda, the event unchanged';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -180,7 +179,7 @@ export function createWebhookHandler<Events = KrosEventMap>(options: WebhookHand
   const report = (error: unknown, delivery?: WebhookDelivery) => {
     try {
       if (onError) onError(error, delivery);
-      else console.error(`@krosai/cockpit webhook handler: delivery ${delivery?.id ?? '(unverified)'} failed:`, error);
+      else console.error(`@krosai/cockpit: delivery ${delivery?.id} failed:`, error);
     } catch {}
   };
   const answer = (status: number, json: object): HandlerResponse => ({ status, body: JSON.stringify(json) });
@@ -203,21 +202,15 @@ export function createWebhookHandler<Events = KrosEventMap>(options: WebhookHand
     // An own entry only: an event named "constructor" must not reach Object.prototype.
     const handler = handlers.get(delivery.event) ?? unknownEvent;
     if (!handler && !onAny) return answer(200, { status: 'ignored' });
-    if (store) {
-      let claim: unknown;
-      try {
-        claim = await store.claim(delivery.id, leaseMs);
-      } catch (error) {
-        report(error, delivery);
-        return answer(500, { error: 'store_failed' });
-      }
+    try {
+      const claim = await store?.claim(delivery.id, leaseMs);
       if (claim === 'done') return answer(200, { status: 'duplicate' });
       // Not a 2xx: if the instance running it fails, KrosAI's next retry must still come.
       if (claim === 'busy') return answer(409, { error: 'in_progress' });
-      if (claim !== 'claimed') {
-        report(new KrosValidationError(`store.claim answered ${String(claim).slice(0, 20)}, not claimed, done or busy`), delivery);
-        return answer(500, { error: 'store_failed' });
-      }
+      if (store && claim !== 'claimed') throw new KrosValidationError(`store.claim answered ${String(claim).slice(0, 20)}`);
+    } catch (error) {
+      report(error, delivery);
+      return answer(500, { error: 'store_failed' });
     }
     const settled = (async () => {
       try {
@@ -245,8 +238,7 @@ export function createWebhookHandler<Events = KrosEventMap>(options: WebhookHand
   }
 
   async function handle({ body, headers }: RawDelivery, context?: HandlerContext): Promise<HandlerResponse> {
-    if (secretMissing)
-      return misconfigured('no signing secret: set it (KROSAI_WEBHOOK_SECRET) to the secret KrosAI returned for this webhook');
+    if (secretMissing) return misconfigured("no signing secret: set KROSAI_WEBHOOK_SECRET to the webhook's secret");
     if (!isRawBody(body)) return misconfigured(PARSED_BODY);
     let delivery: WebhookDelivery;
     try {

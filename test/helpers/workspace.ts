@@ -1,16 +1,38 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
  * The source module of each package entry, for the tests that read the sources themselves (TSDoc,
  * the edge bundle): the one list to change when they move. vitest.config.ts maps the imports.
  */
-export const ENTRY_SOURCES = { '.': 'src/index.ts', './webhooks': 'src/webhooks/index.ts', './testing': 'src/testing/index.ts' };
+export const ENTRY_SOURCES = {
+  '.': 'src/index.ts',
+  './webhooks': 'src/webhooks/index.ts',
+  './webhooks/fastify': 'src/webhooks/adapters/fastify.ts',
+  './webhooks/lambda': 'src/webhooks/adapters/lambda.ts',
+  './testing': 'src/testing/index.ts',
+};
+/**
+ * A scratch project (under `prefix` in the temp directory) with the packed package installed, as
+ * `npm install @krosai/cockpit` would: the package and its dependencies, nothing of this repository.
+ * It packs the dist/ the test run built.
+ */
+export async function installPacked(prefix: string): Promise<string> {
+  const run = promisify(execFile);
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
+  const [{ filename }] = JSON.parse(stdout);
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, filename)], { cwd: dir });
+  return dir;
+}
+
 /** KrosAI's reference page the spec was assembled from, copied here so that no test reads outside the repository. */
 export const REFERENCE_PAGE = join(ROOT, 'test/fixtures/webhooks-api-reference.md');
 
