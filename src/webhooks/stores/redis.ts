@@ -12,7 +12,15 @@ import type { ClaimResult, DeliveryStore } from './store.js';
  * const client: RedisClient = await createClient({ url: process.env.REDIS_URL }).connect();
  * ```
  */
-export type RedisClient = { sendCommand(args: string[]): Promise<unknown> } | { call(command: string, args: string[]): Promise<unknown> };
+export type RedisClient =
+  | {
+      /** node-redis: runs a command given as its words. */
+      sendCommand(args: string[]): Promise<unknown>;
+    }
+  | {
+      /** ioredis: runs a command given its name and arguments. */
+      call(command: string, args: string[]): Promise<unknown>;
+    };
 
 /**
  * Options of {@link redisStore}.
