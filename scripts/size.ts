@@ -50,9 +50,9 @@ const BUDGETS: Budget[] = [
     mustNotContain: 'node_modules/openapi-fetch',
     mustNotInclude: TESTING_KIT,
   },
-  { entry: 'dist/web/webhooks.js', what: 'the whole @krosai/cockpit/webhooks entry, stores included', maxBrotliBytes: 4_250 },
+  { entry: 'dist/web/webhooks.js', what: 'the whole @krosai/cockpit/webhooks entry, stores included', maxBrotliBytes: 4_750 },
   // Never in an app's bundle unless imported: its budget only catches a dependency creeping in.
-  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 5_750 },
+  { entry: 'dist/web/testing.js', what: 'testing kit (@krosai/cockpit/testing), separate entry', maxBrotliBytes: 7_000 },
 ];
 
 export async function measure(

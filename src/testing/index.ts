@@ -3,6 +3,7 @@
  * deliveries, for the tests of services and receivers that use the SDK. Not part of the client or
  * verifier bundles.
  */
+export { checkDeliveryStore, type DeliveryStoreCheck, type DeliveryStoreCheckOptions, type DeliveryStoreReport } from './check-store.js';
 export {
   createSignedDelivery,
   DELIVERY_FORMATS,

@@ -14,4 +14,6 @@ export {
   type WebhookHandlerOptions,
 } from './handler.js';
 export { memoryStore } from './stores/memory.js';
+export { type PostgresStore, type PostgresStoreOptions, postgresStore } from './stores/postgres.js';
+export { type RedisClient, type RedisStoreOptions, redisStore } from './stores/redis.js';
 export type { ClaimResult, DeliveryStore } from './stores/store.js';
