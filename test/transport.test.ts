@@ -94,6 +94,34 @@ describe('connection failures', () => {
     expect(log).toEqual([expect.stringMatching(/: refused; retry 1 of 2 in/), expect.stringMatching(/: refused; retry 2 of 2 in/)]);
   });
 
+  // Node's fetch refuses these before any connection: the same request fails the same way again.
+  it.each([
+    ['a forbidden port', 'bad port', (url: string) => url.replace(/:\d+\//, ':6000/')],
+    ['a scheme fetch does not fetch', 'unknown scheme', (url: string) => url.replace(/^http/, 'ftp')],
+    ['a URL fetch cannot parse', 'invalid URL', (url: string) => url.replace('127.0.0.1', '[::1')],
+  ])('fails at once, without a retry, when fetch refuses %s', async (_what, reason, rewrite) => {
+    const api = await serve(reply(200, []));
+    let calls = 0;
+    const { kros, log } = clientOf(api, {
+      fetch: (request) => {
+        calls++;
+        return fetch(rewrite((request as Request).url));
+      },
+    });
+    const error = await rejectionOf(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosConnectionError);
+    expect((error as Error).message).toContain(`fetch refused to send the request: ${reason}`);
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect({ calls, log, sent: api.requests.length }).toEqual({ calls: 1, log: [], sent: 0 });
+  });
+
+  it('fails at once on a base URL with a forbidden port, through the global fetch', async () => {
+    const { kros, log } = clientOf('http://127.0.0.1:10080');
+    const error = await rejectionOf(kros.webhooks.list());
+    expect((error as Error).message).toContain('bad port');
+    expect(log).toEqual([]);
+  });
+
   it('retries a GET whose connection was reset mid-response', async () => {
     const api = await serve(script(resetMidResponse, reply(200, [WEBHOOK])));
     const { kros } = clientOf(api);

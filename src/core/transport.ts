@@ -15,7 +15,7 @@ import {
   KrosValidationError,
 } from './errors.js';
 import { printable, type Redact } from './redact.js';
-import { errorCode } from './retry.js';
+import { errorCode, fetchRefusal } from './retry.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** What every attempt of a client needs. */
@@ -171,6 +171,8 @@ function refusedRedirect(response: Response, requestUrl: string, redact: Redact)
 /** A failure while sending or reading, as a `KrosError`. */
 function asKrosError(error: unknown, redact: Redact): unknown {
   if (error instanceof KrosError) return error;
+  const refusal = fetchRefusal(error);
+  if (refusal) return new KrosConnectionError(`fetch refused to send the request: ${refusal}`, { cause: error, redact });
   // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
   const reason = errorCode(error) || String((error as Error)?.message ?? error);
   return new KrosConnectionError(`could not reach the KrosAI API: ${printable(redact(reason))}`, { cause: error, redact });
