@@ -6,6 +6,7 @@ export type { ApiKey, AuthHeader } from './core/auth.js';
 export type { KrosPromise, Logger, RequestOptions, WithResponse } from './core/call.js';
 export { createKrosClient, type KrosClient, type KrosClientOptions } from './core/client.js';
 export {
+  KrosAbortError,
   KrosApiError,
   KrosAuthenticationError,
   KrosBadRequestError,

@@ -175,12 +175,12 @@ describe('connection failures', () => {
     expect(error.cause).toBeInstanceOf(Error);
   });
 
-  it("rejects with the caller's abort reason when the signal fires", async () => {
+  it("rejects with KrosAbortError, the caller's reason as cause, when the signal fires", async () => {
     const kros = await clientAnswering(() => {});
     const controller = new AbortController();
     const pending = kros.webhooks.list({ signal: controller.signal });
     const reason = new Error('user navigated away');
     setTimeout(() => controller.abort(reason), 20);
-    await expect(pending).rejects.toBe(reason);
+    await expect(pending).rejects.toMatchObject({ name: 'KrosAbortError', cause: reason });
   });
 });

@@ -8,9 +8,12 @@ import type { ServerResponse } from 'node:http';
 import { createGzip } from 'node:zlib';
 import {
   type AuthHeader,
+  KrosAbortError,
   KrosApiError,
+  type KrosClient,
   type KrosClientOptions,
   KrosConnectionError,
+  KrosError,
   KrosInvalidResponseError,
   KrosTimeoutError,
   KrosValidationError,
@@ -241,7 +244,8 @@ describe('timeouts', () => {
       const api = await serve(reply(200, []));
       const { kros } = clientOf(api, { apiKey: never, timeoutMs: 60_000 });
       const error = await rejectionOf(kros.webhooks.list({ signal: AbortSignal.timeout(200) }));
-      expect((error as DOMException).name).toBe('TimeoutError');
+      expect(error).toBeInstanceOf(KrosAbortError);
+      expect(((error as Error).cause as DOMException).name).toBe('TimeoutError');
       expect(api.requests).toEqual([]);
     });
 
@@ -252,7 +256,7 @@ describe('timeouts', () => {
       const controller = new AbortController();
       const pending = kros.webhooks.list({ signal: controller.signal });
       controller.abort(new Error('caller gave up'));
-      expect(await rejectionOf(pending)).toMatchObject({ message: 'caller gave up' });
+      expect(await rejectionOf(pending)).toMatchObject({ cause: { message: 'caller gave up' } });
       settle(KEY);
       await lateWork();
       expect(api.requests).toEqual([]);
@@ -286,18 +290,42 @@ describe('timeouts', () => {
 });
 
 describe('cancellation', () => {
+  /** A KrosAbortError, distinct from the SDK's own timeout, keeping the reason and saying what it is in JSON. */
+  function expectAbortedBy(error: unknown, reason: unknown) {
+    expect(error).toBeInstanceOf(KrosAbortError);
+    expect(error).toBeInstanceOf(KrosError);
+    expect(error).not.toBeInstanceOf(KrosConnectionError);
+    expect((error as Error).cause).toBe(reason);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: 'KrosAbortError' });
+  }
+
   // The abort comes when the client logs its retry: during the wait, whatever the machine's speed.
   // A wait the abort did not cut short (50 s) outlasts this test's timeout.
-  it('rejects with the abort reason when aborted during a retry wait, having sent one request', async () => {
+  it.each([
+    ['the facade', (kros: KrosClient, signal: AbortSignal) => kros.webhooks.list({ signal })],
+    ['the raw client', (kros: KrosClient, signal: AbortSignal) => kros.raw.GET('/webhooks', { signal })],
+  ])('rejects with KrosAbortError when aborted during a retry wait, having sent one request, through %s', async (_via, call) => {
     const api = await serve(reply(503, '', { 'retry-after': '50' }));
     const controller = new AbortController();
     const reason = new DOMException('the user left the page', 'AbortError');
     const { kros } = clientOf(api, { logger: { info: () => setTimeout(() => controller.abort(reason)) } });
-    expect(await rejectionOf(kros.webhooks.list({ signal: controller.signal }))).toBe(reason);
+    expectAbortedBy(await rejectionOf(call(kros, controller.signal)), reason);
     expect(api.requests).toHaveLength(1);
   });
 
-  it('rejects with the abort reason when aborted during a retry wait after a fetch that never settled', async () => {
+  it('rejects with KrosAbortError when aborted during an attempt, not retrying it', async () => {
+    const api = await serve(hang);
+    const controller = new AbortController();
+    const { kros, log } = clientOf(api, { timeoutMs: 60_000 });
+    const pending = kros.webhooks.list({ signal: controller.signal });
+    while (api.requests.length === 0) await lateWork();
+    const reason = new Error('user navigated away');
+    controller.abort(reason);
+    expectAbortedBy(await rejectionOf(pending), reason);
+    expect({ sent: api.requests.length, log }).toEqual({ sent: 1, log: [] });
+  });
+
+  it('rejects with KrosAbortError when aborted during a retry wait after a fetch that never settled', async () => {
     // Only timers move this call (its fetch never settles), and fake ones stand still unless
     // advanced: a wait the abort did not cut short leaves the call pending.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -314,16 +342,17 @@ describe('cancellation', () => {
       expect(log).toEqual([expect.stringMatching(/: timeout; retry 1 of 3 in \d+ ms$/)]);
       controller.abort(new Error('caller gave up'));
       await new Promise((resolve) => setImmediate(resolve));
-      expect(outcome).toBe('caller gave up');
+      expect(outcome).toBe("the call was aborted by the caller's signal");
     } finally {
       vi.useRealTimers();
     }
   });
 
-  it('rejects at once with an already-aborted signal, sending nothing', async () => {
+  it('rejects at once with KrosAbortError for an already-aborted signal, sending nothing', async () => {
     const api = await serve(reply(200, [WEBHOOK]));
     const { kros } = clientOf(api);
-    expect(((await rejectionOf(kros.webhooks.list({ signal: AbortSignal.abort() }))) as DOMException).name).toBe('AbortError');
+    const signal = AbortSignal.abort();
+    expectAbortedBy(await rejectionOf(kros.webhooks.list({ signal })), signal.reason);
     expect(api.requests).toHaveLength(0);
   });
 });

@@ -4,7 +4,7 @@ import { operationRoutes, type operations, type paths } from '../generated/api.j
 import { apiErrorFrom, KrosConnectionError, KrosInvalidResponseError, KrosTimeoutError, KrosValidationError } from './errors.js';
 import { printable, type Redact, redactorFor } from './redact.js';
 import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
-import { attemptFetch, type TransportConfig } from './transport.js';
+import { abortedBy, attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
 
 /** Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits. */
@@ -28,7 +28,7 @@ export interface RequestOptions {
   organizationId?: string;
   /** Extra headers for this request, checked as the client's are. Auth and organization have their own options. */
   headers?: HeadersInput;
-  /** Aborts the request; the call then rejects with the signal's reason. */
+  /** Aborts the call, also during a retry wait; it then rejects with `KrosAbortError`, the signal's reason as `cause`. */
   signal?: AbortSignal;
   /** Milliseconds each attempt may take, body included; overrides the client's `timeoutMs`. */
   timeoutMs?: number;
@@ -117,14 +117,16 @@ export async function send<T extends FetchResult>(
       if (result.response.ok) return { result, mayHaveActed: acted, redact };
       kind = String(result.response.status);
     } catch (error) {
-      // The transport's failures are KrosErrors already; anything else is middleware's own, or the caller's abort.
+      // The transport's failures, the caller's abort included, are KrosErrors already; anything else is middleware's own.
       failure = error;
       kind = failure instanceof KrosTimeoutError ? 'timeout' : failure instanceof KrosConnectionError ? connectionKind(failure.cause) : '';
     }
-    if (retry >= maxRetries || settings.signal?.aborted || !isRetryable(method, kind)) {
+    if (retry >= maxRetries || !isRetryable(method, kind)) {
       if (result) return { result, mayHaveActed: acted, redact };
       throw failure;
     }
+    const { signal } = settings;
+    if (signal?.aborted) throw abortedBy(signal);
     acted ||= mayHaveActed(kind);
     const where = `[@krosai/cockpit] ${method} ${template}: ${result ? `${kind} ${printable(redact(result.response.statusText))}`.trim() : kind}`;
     const asked = result && serverDelayMs(result.response.headers, kind === '429' ? result.error : undefined);
@@ -134,7 +136,9 @@ export async function send<T extends FetchResult>(
     }
     const delay = asked ?? backoffMs(retry + 1, context.initialRetryDelayMs);
     context.logger.info?.(`${where}; retry ${retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
-    await sleep(delay, settings.signal);
+    await sleep(delay, signal).catch(() => {
+      throw abortedBy(signal as AbortSignal);
+    });
   }
 }
 

@@ -68,6 +68,11 @@ export class KrosTimeoutError extends KrosConnectionError {
   static override readonly brand: string = 'KrosTimeoutError';
 }
 
+/** The caller's `signal` aborted the call, whose reason is `cause`; never retried. The SDK's own timeout is {@link KrosTimeoutError}. */
+export class KrosAbortError extends KrosError {
+  static override readonly brand: string = 'KrosAbortError';
+}
+
 /**
  * The API answered outside 2xx (a redirect included: none is followed), or a success that is not the
  * JSON the spec promises. Common statuses have subclasses.

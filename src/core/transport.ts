@@ -7,6 +7,7 @@ import type { Credential } from './auth.js';
 import { readBounded } from './body.js';
 import {
   apiErrorFrom,
+  KrosAbortError,
   KrosApiError,
   KrosConnectionError,
   KrosError,
@@ -114,11 +115,16 @@ async function exchange(config: TransportConfig, attempt: Attempt, request: Requ
     if (!controller.signal.aborted) throw asKrosError(error, attempt.redact);
     // A fetch that ignores the signal may still answer after the attempt gave up: free its connection.
     sending?.then((late) => late.body?.cancel()).catch(() => {});
-    throw request.signal.aborted ? request.signal.reason : controller.signal.reason;
+    throw request.signal.aborted ? abortedBy(request.signal) : controller.signal.reason;
   } finally {
     clearTimeout(timer);
     stopFollowing();
   }
+}
+
+/** The caller's abort, as a `KrosError` that keeps the signal's reason. */
+export function abortedBy(signal: AbortSignal): KrosAbortError {
+  return new KrosAbortError("the call was aborted by the caller's signal", { cause: signal.reason });
 }
 
 /** Statuses whose `Response` may have no body. */
