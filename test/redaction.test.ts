@@ -115,7 +115,7 @@ describe('a credential that a server or a custom fetch echoes', () => {
       response.end(JSON.stringify({ error: `invalid credential ${sent}`, code: 'UNAUTHORIZED', details: { received: sent } }));
     });
     const error = (await rejectionOf(client(api.url, { apiKey: () => token }).webhooks.list())) as KrosApiError;
-    expect(error.message).toBe('401 invalid credential Bearer [redacted]');
+    expect(error.message).toBe(`GET /webhooks → 401 invalid credential Bearer [redacted] (${new URL(api.url).host})`);
     expect(error.details).toEqual({ received: 'Bearer [redacted]' });
   });
 

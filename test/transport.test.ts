@@ -140,7 +140,7 @@ describe('timeouts', () => {
     const error = await rejectionOf(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosTimeoutError);
     expect(error).toBeInstanceOf(KrosConnectionError);
-    expect((error as Error).message).toBe('the request timed out after 200 ms');
+    expect((error as Error).message).toBe(`GET /webhooks → the request timed out after 200 ms (${new URL(api.url).host})`);
     expect(api.requests).toHaveLength(3);
     expect(log).toEqual([expect.stringMatching(/: timeout; retry 1 of 2 in/), expect.stringMatching(/: timeout; retry 2 of 2 in/)]);
   });
@@ -342,7 +342,7 @@ describe('cancellation', () => {
       expect(log).toEqual([expect.stringMatching(/: timeout; retry 1 of 3 in \d+ ms$/)]);
       controller.abort(new Error('caller gave up'));
       await new Promise((resolve) => setImmediate(resolve));
-      expect(outcome).toBe("the call was aborted by the caller's signal");
+      expect(outcome).toBe("GET /webhooks → the call was aborted by the caller's signal (127.0.0.1:9)");
     } finally {
       vi.useRealTimers();
     }
@@ -482,7 +482,7 @@ describe('an answer the API sent is reported as that answer', () => {
     const { kros } = clientOf(api);
     const error = await rejectionOf(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosApiError);
-    expect((error as Error).message).toBe('502 Bad Gateway');
+    expect((error as Error).message).toBe(`GET /webhooks → 502 Bad Gateway (${new URL(api.url).host})`);
     expect(api.requests).toHaveLength(3);
   });
 

@@ -1,8 +1,15 @@
 /** One call: options checked, each attempt through openapi-fetch, retried when safe, turned into data or an error. */
 import type { Client } from 'openapi-fetch';
 import { operationRoutes, type operations, type paths } from '../generated/api.js';
-import { apiErrorFrom, KrosConnectionError, KrosInvalidResponseError, KrosTimeoutError, KrosValidationError } from './errors.js';
-import { printable, type Redact, redactorFor } from './redact.js';
+import {
+  apiErrorFrom,
+  type ErrorScope,
+  KrosConnectionError,
+  KrosInvalidResponseError,
+  KrosTimeoutError,
+  KrosValidationError,
+} from './errors.js';
+import { printable, redactorFor } from './redact.js';
 import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
 import { abortedBy, attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
@@ -80,11 +87,11 @@ export interface CallSettings {
 
 type FetchResult = { response: Response; error?: unknown };
 
-/** A call's last result; whether an attempt failed in a way that leaves open whether the API acted; its redactor. */
+/** A call's last result; whether an attempt failed in a way that leaves open whether the API acted; its errors' scope. */
 export interface Sent<T> {
   result: T;
   mayHaveActed: boolean;
-  redact: Redact;
+  scope: Required<ErrorScope>;
 }
 
 /** Runs `invoke`, an openapi-fetch call given one attempt's `fetch`, until it succeeds or may not be retried. */
@@ -98,6 +105,9 @@ export async function send<T extends FetchResult>(
   const maxRetries = settings.maxRetries ?? context.maxRetries;
   const sent: string[] = [];
   const redact = redactorFor(sent);
+  // A raw call's path may carry a query: errors and logs name the path alone.
+  const urlTemplate = printable(template.replace(/[?#].*/s, ''));
+  const scope = { redact, where: { method, urlTemplate, host: context.transport.host } };
   let acted = false;
   for (let retry = 0; ; retry++) {
     let result: T | undefined;
@@ -111,10 +121,10 @@ export async function send<T extends FetchResult>(
           timeoutMs: settings.timeoutMs ?? context.timeoutMs,
           maxResponseBytes: settings.maxResponseBytes ?? context.maxResponseBytes,
           sent,
-          redact,
+          scope,
         }),
       );
-      if (result.response.ok) return { result, mayHaveActed: acted, redact };
+      if (result.response.ok) return { result, mayHaveActed: acted, scope };
       kind = String(result.response.status);
     } catch (error) {
       // The transport's failures, the caller's abort included, are KrosErrors already; anything else is middleware's own.
@@ -122,22 +132,22 @@ export async function send<T extends FetchResult>(
       kind = failure instanceof KrosTimeoutError ? 'timeout' : failure instanceof KrosConnectionError ? connectionKind(failure.cause) : '';
     }
     if (retry >= maxRetries || !isRetryable(method, kind)) {
-      if (result) return { result, mayHaveActed: acted, redact };
+      if (result) return { result, mayHaveActed: acted, scope };
       throw failure;
     }
     const { signal } = settings;
-    if (signal?.aborted) throw abortedBy(signal);
+    if (signal?.aborted) throw abortedBy(signal, scope);
     acted ||= mayHaveActed(kind);
-    const where = `[@krosai/cockpit] ${method} ${template}: ${result ? `${kind} ${printable(redact(result.response.statusText))}`.trim() : kind}`;
+    const line = `[@krosai/cockpit] ${method} ${urlTemplate}: ${result ? `${kind} ${printable(redact(result.response.statusText))}`.trim() : kind}`;
     const asked = result && serverDelayMs(result.response.headers, kind === '429' ? result.error : undefined);
     if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
-      context.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
-      return { result: result as T, mayHaveActed: acted, redact };
+      context.logger.warn?.(`${line}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
+      return { result: result as T, mayHaveActed: acted, scope };
     }
     const delay = asked ?? backoffMs(retry + 1, context.initialRetryDelayMs);
-    context.logger.info?.(`${where}; retry ${retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
+    context.logger.info?.(`${line}; retry ${retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
     await sleep(delay, signal).catch(() => {
-      throw abortedBy(signal as AbortSignal);
+      throw abortedBy(signal as AbortSignal, scope);
     });
   }
 }
@@ -197,17 +207,17 @@ export function operationCaller(context: ClientContext, client: Client<paths>): 
       path: string,
       init: object,
     ) => Promise<{ data?: string; error?: unknown; response: Response }>;
-    const { result, mayHaveActed, redact } = await send(context, settings, method, path, (fetch) =>
+    const { result, mayHaveActed, scope } = await send(context, settings, method, path, (fetch) =>
       request(method, path, { ...init, fetch }),
     );
     const { data, error, response } = result;
     const requestId = response.headers.get('x-request-id') ?? undefined;
-    if (response.ok) return { data: success === 'none' ? undefined : parseBody(response, data, success, redact), response, requestId };
+    if (response.ok) return { data: success === 'none' ? undefined : parseBody(response, data, success, scope), response, requestId };
     if (response.status === 404 && method === 'DELETE' && mayHaveActed) {
       context.logger.info?.(`[@krosai/cockpit] DELETE ${path}: 404 after an attempt that may have deleted it; deleted`);
       return { data: undefined, response, requestId };
     }
-    throw apiErrorFrom(response, error, redact);
+    throw apiErrorFrom(response, error, scope);
   }
   return (operationId, options, input) => krosPromise(perform(operationId, options, input)) as never;
 }
@@ -224,7 +234,7 @@ function krosPromise<T>(call: Promise<WithResponse<T>>): KrosPromise<T> {
 }
 
 /** The JSON body of a success response; anything else is the API's fault and says so. */
-function parseBody(response: Response, text: string | undefined, expected: 'array' | 'object', redact: Redact): unknown {
+function parseBody(response: Response, text: string | undefined, expected: 'array' | 'object', scope: ErrorScope): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text as string);
@@ -237,7 +247,7 @@ function parseBody(response: Response, text: string | undefined, expected: 'arra
       `${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`,
       response,
       undefined,
-      redact,
+      scope,
     );
   }
   return value;

@@ -106,7 +106,7 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   assertWholeNumber(maxResponseBytes, 'maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
 
   const client = createOpenApiClient(baseUrl, headers);
-  const transport = { baseUrl, fetch: given.fetch, credential };
+  const transport = { baseUrl, host: new URL(baseUrl).host, fetch: given.fetch, credential };
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
     const context: ClientContext = { transport, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, maxResponseBytes, logger };

@@ -6,7 +6,20 @@ import { serverDelayMs } from './retry.js';
 const redactors = new WeakMap<KrosError, Redact>();
 
 /** What `toJSON` copies when present: never a header, the request, or the raw body. */
-const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
+const JSON_FIELDS = ['method', 'urlTemplate', 'host', 'status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
+
+/** Where a call went: never its path's values, its query or a credential. */
+export interface CallSite {
+  method: string;
+  urlTemplate: string;
+  host: string;
+}
+
+/** What the errors of one call are made with: its redactor, and where it went. */
+export interface ErrorScope {
+  redact?: Redact | undefined;
+  where?: CallSite | undefined;
+}
 
 /** Base class of every error thrown by `@krosai/cockpit`. */
 export class KrosError extends Error {
@@ -15,11 +28,20 @@ export class KrosError extends Error {
    * so an error from the CommonJS build is an instance of the ES module build's class.
    */
   static readonly brand: string = 'KrosError';
+  /** The call's HTTP method, on the errors of a call (`KrosApiError`, `KrosConnectionError`, `KrosAbortError`). */
+  declare readonly method?: string;
+  /** The call's path template, such as `/webhooks/{id}`: no id, no query. */
+  declare readonly urlTemplate?: string;
+  /** The host (and port) of the client's `baseUrl`. */
+  declare readonly host?: string;
 
-  constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
-    super(message, options);
+  /** With `where`, the message names the method, path template and host: `GET /webhooks/{id} → 404 Not found (api.krosai.com)`. */
+  constructor(message?: string, options?: { cause?: unknown } & ErrorScope) {
+    const where = options?.where;
+    super(where ? `${where.method} ${where.urlTemplate} → ${message} (${where.host})` : message, options);
     this.name = (new.target as typeof KrosError).brand;
     if (options?.redact) redactors.set(this, options.redact);
+    if (where) Object.assign(this, where);
   }
 
   /** True when `value`'s class, or one it extends, is this class, in whichever build it was made. */
@@ -31,7 +53,7 @@ export class KrosError extends Error {
     return false;
   }
 
-  /** `name`, `message`, and whichever of `status`, `code`, `details`, `requestId`, `retryAfter` and `reason` it has. */
+  /** `name`, `message`, and whichever of `method`, `urlTemplate`, `host`, `status`, `code`, `details`, `requestId`, `retryAfter` and `reason` it has. */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { name: this.name, message: this.message };
     for (const field of JSON_FIELDS) {
@@ -100,10 +122,11 @@ export class KrosApiError extends KrosError {
   /** The response body: parsed JSON, or its text when it is not JSON; credentials the server echoed are redacted. */
   readonly body: unknown;
 
-  /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `redact` hides credentials the server echoed. */
-  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
+  /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `scope` hides credentials the server echoed and says where the call went. */
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, scope?: ErrorScope) {
+    const redact = scope?.redact;
     // The server's text: its credentials hidden, its control characters shown as escapes.
-    super(printable(redact ? redact(message) : message), { redact });
+    super(printable(redact ? redact(message) : message), scope);
     this.body = redact ? redactDeep(body, redact) : body;
     const { code, details } = (this.body ?? {}) as ErrorBody;
     this.status = response.status;
@@ -155,8 +178,8 @@ export class KrosRateLimitError extends KrosApiError {
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
   readonly rateLimit: { limit?: number; remaining?: number; reset?: number };
 
-  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
-    super(message, response, body, redact);
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, scope?: ErrorScope) {
+    super(message, response, body, scope);
     const delay = serverDelayMs(response.headers, body);
     this.retryAfter = delay === undefined ? delay : delay / 1000;
     this.rateLimit = {};
@@ -209,13 +232,17 @@ interface ErrorBody {
 }
 
 /** The typed error for an HTTP error response, given its body as parsed JSON or raw text. */
-export function apiErrorFrom(response: Pick<Response, 'status' | 'statusText' | 'headers'>, body: unknown, redact?: Redact): KrosApiError {
+export function apiErrorFrom(
+  response: Pick<Response, 'status' | 'statusText' | 'headers'>,
+  body: unknown,
+  scope?: ErrorScope,
+): KrosApiError {
   const { error, title, detail } = (body ?? {}) as ErrorBody;
   const said = [error, title, detail].filter((part) => part && typeof part === 'string');
   const message = `${response.status} ${said.join(': ') || response.statusText || 'error'}`;
   const { status } = response;
   const ErrorClass = BY_STATUS[status] ?? (status >= 500 ? KrosInternalServerError : KrosApiError);
-  return new ErrorClass(message, response, body, redact);
+  return new ErrorClass(message, response, body, scope);
 }
 
 const BY_STATUS: Record<number, typeof KrosApiError> = {
