@@ -1,5 +1,5 @@
 /** Every error extends {@link KrosError}. None carries the request (its headers hold the credential). */
-import { printable, type Redact, redactDeep } from './redact.js';
+import { printable, type Redact, redactDeep, redactorFor } from './redact.js';
 import { serverDelayMs } from './retry.js';
 
 /** Each error's redactor, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
@@ -19,6 +19,35 @@ export interface CallSite {
 export interface ErrorScope {
   redact?: Redact | undefined;
   where?: CallSite | undefined;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * A copy of `error` for `inspect` to render as it renders errors: same class, each value redacted,
+ * `Headers` as a plain object (`Headers {}` otherwise), causes copied the same way a few levels down.
+ */
+function errorView(error: Error, redact: Redact, depth: number): Error {
+  // Own name and message: a DOMException's are getters that throw on any other object.
+  const view = Object.create(Object.getPrototypeOf(error), {
+    [INSPECT]: { value: undefined },
+    name: { value: error.name, configurable: true },
+    message: { value: redact(String(error.message)), configurable: true },
+  });
+  for (const key of Reflect.ownKeys(error)) {
+    const property = Object.getOwnPropertyDescriptor(error, key) as PropertyDescriptor;
+    const { value } = property;
+    if ('value' in property) {
+      property.value =
+        value instanceof Error && depth < 8
+          ? errorView(value, redact, depth + 1)
+          : value instanceof Headers
+            ? Object.fromEntries([...value].map(([name, text]) => [name, redact(text)]))
+            : redactDeep(value, redact);
+    }
+    Object.defineProperty(view, key, property);
+  }
+  return view;
 }
 
 /** Base class of every error thrown by `@krosai/cockpit`. */
@@ -63,15 +92,10 @@ export class KrosError extends Error {
     return json;
   }
 
-  /** @internal Node's `util.inspect`: the usual rendering, with credentials replaced. */
-  [Symbol.for('nodejs.util.inspect.custom')](
-    _depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ): string {
-    // The rendering includes `cause`, the caller's own unredacted object.
-    const text = inspect(this, { ...options, customInspect: false });
-    return redactors.get(this)?.(text) ?? text;
+  /** @internal Node's `util.inspect`: the usual rendering of a copy whose values are redacted, `cause` included. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    // Values, not the rendered text: a pattern run over the text would eat its quotes.
+    return inspect(errorView(this, redactors.get(this) ?? redactorFor([]), 0), options);
   }
 }
 
