@@ -3,8 +3,11 @@
  * careless caller would use it: connection failures, timeouts, cancellation, redirects, the answer
  * as sent, bounded response bodies, load. What is retried, and after how long: retries.test.ts.
  */
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import {
   type AuthHeader,
@@ -22,6 +25,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loggingClient, serversPerTest } from './helpers/clients.ts';
 import { rejectionOf } from './helpers/rejection.ts';
 import { delayed, hang, type Responder, reply, resetMidResponse, script, startServer, type TestServer } from './helpers/server.ts';
+import { ROOT } from './helpers/workspace.ts';
 
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
 const WEBHOOK = { id: ID, url: 'https://example.com/hooks', events: ['call.completed'], active: true, secret: 'whsec_from_the_api' };
@@ -31,6 +35,7 @@ const ORG = '11111111-1111-4111-8111-111111111111';
 const MiB = 1024 * 1024;
 
 const serve = serversPerTest();
+const run = promisify(execFile);
 
 /** A client with short timings against `server` (or a URL), and its log lines. */
 function clientOf(server: TestServer | string, options: KrosClientOptions = {}) {
@@ -124,6 +129,19 @@ describe('connection failures', () => {
     expect((error as Error).message).toContain('bad port');
     expect(log).toEqual([]);
   });
+
+  it('rejects, and does not hang, when the error fetch throws is its own cause', async () => {
+    // Run in a process of its own (the built package), killed after 30 s: an endless loop would block this one.
+    const script = `
+      const { createKrosClient } = await import(${JSON.stringify(join(ROOT, 'dist/node/index.js'))});
+      const looped = new Error('looped');
+      looped.cause = looped;
+      const kros = createKrosClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'kros_test_x', fetch: async () => { throw looped; } });
+      const error = await kros.webhooks.list({ maxRetries: 0 }).catch((error) => error);
+      console.log(error.name);`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('KrosConnectionError');
+  }, 60_000);
 
   it('retries a GET whose connection was reset mid-response', async () => {
     const api = await serve(script(resetMidResponse, reply(200, [WEBHOOK])));

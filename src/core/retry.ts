@@ -45,9 +45,10 @@ export function fetchRefusal(error: unknown): string | undefined {
   return REFUSALS.test(reason) ? reason : undefined;
 }
 
-/** The system error code (ECONNREFUSED, ECONNRESET…) behind a fetch failure, or ''. */
+/** The system error code (ECONNREFUSED, ECONNRESET…) behind a fetch failure, or ''; a few causes deep, as a chain may loop. */
 export function errorCode(error: unknown): string {
-  for (let cause = error as { code?: unknown; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+  let cause = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; cause && depth < 8; depth++, cause = cause.cause as typeof cause) {
     if (typeof cause.code === 'string') return cause.code;
   }
   return '';
