@@ -3,7 +3,7 @@
  */
 
 export type { ApiKey, AuthHeader } from './core/auth.js';
-export type { KrosPromise, Logger, RequestOptions, WithResponse } from './core/call.js';
+export type { KrosPromise, RequestOptions, WithResponse } from './core/call.js';
 export { createKrosClient, type KrosClient, type KrosClientOptions } from './core/client.js';
 export {
   KrosAbortError,
@@ -23,6 +23,14 @@ export {
   KrosUnprocessableEntityError,
   KrosValidationError,
 } from './core/errors.js';
+export type {
+  AttemptErrorEvent,
+  AttemptEvent,
+  KrosHooks,
+  Logger,
+  ResponseEvent,
+  RetryEvent,
+} from './core/observe.js';
 export type { RawClient } from './core/raw-client.js';
 export type { HeadersInput } from './core/validate.js';
 export {

@@ -9,18 +9,11 @@ import {
   KrosTimeoutError,
   KrosValidationError,
 } from './errors.js';
+import type { KrosHooks, Logger } from './observe.js';
 import { printable, redactorFor } from './redact.js';
 import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
 import { abortedBy, attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
-
-/** Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits. */
-export interface Logger {
-  /** One line per retry: what failed, which retry, and the wait. */
-  info?(message: string): void;
-  /** A problem worth a look, such as a requested wait too long to honour. */
-  warn?(message: string): void;
-}
 
 /**
  * Options for one call; they override the client's for this request only.
@@ -74,6 +67,8 @@ export interface ClientContext {
   initialRetryDelayMs: number;
   maxResponseBytes: number;
   logger: Logger;
+  /** The caller's hooks and the debug log; undefined when neither is wanted. */
+  hooks: KrosHooks | undefined;
 }
 
 /** Per-call settings, checked. */
@@ -94,25 +89,36 @@ export interface Sent<T> {
   scope: Required<ErrorScope>;
 }
 
+/** A call's operation (none for a raw call: its path template stands in), method and path. */
+export interface Route {
+  operationId?: string;
+  method: string;
+  path: string;
+}
+
 /** Runs `invoke`, an openapi-fetch call given one attempt's `fetch`, until it succeeds or may not be retried. */
 export async function send<T extends FetchResult>(
   context: ClientContext,
   settings: CallSettings,
-  method: string,
-  template: string,
+  { operationId, method, path }: Route,
   invoke: (fetch: (request: Request) => Promise<Response>) => Promise<T>,
 ): Promise<Sent<T>> {
   const maxRetries = settings.maxRetries ?? context.maxRetries;
   const sent: string[] = [];
   const redact = redactorFor(sent);
   // A raw call's path may carry a query: errors and logs name the path alone.
-  const urlTemplate = printable(template.replace(/[?#].*/s, ''));
+  const urlTemplate = printable(path.replace(/[?#].*/s, ''));
   const scope = { redact, where: { method, urlTemplate, host: context.transport.host } };
+  const { hooks } = context;
   let acted = false;
   for (let retry = 0; ; retry++) {
     let result: T | undefined;
     let failure: unknown;
     let kind: string;
+    // Only with hooks: without them an attempt builds no event and reads no clock.
+    const event = hooks && { operationId: operationId ?? urlTemplate, method, urlTemplate, attempt: retry + 1 };
+    const started = event ? performance.now() : 0;
+    if (event) hooks?.request?.(event);
     try {
       result = await invoke(
         attemptFetch(context.transport, {
@@ -124,13 +130,21 @@ export async function send<T extends FetchResult>(
           scope,
         }),
       );
-      if (result.response.ok) return { result, mayHaveActed: acted, scope };
       kind = String(result.response.status);
     } catch (error) {
       // The transport's failures, the caller's abort included, are KrosErrors already; anything else is middleware's own.
       failure = error;
       kind = failure instanceof KrosTimeoutError ? 'timeout' : failure instanceof KrosConnectionError ? connectionKind(failure.cause) : '';
     }
+    if (event) {
+      const durationMs = performance.now() - started;
+      if (!result) hooks?.error?.({ ...event, error: failure, durationMs });
+      else {
+        const requestId = redact(result.response.headers.get('x-request-id')?.slice(0, 200) ?? '') || undefined;
+        hooks?.response?.({ ...event, status: result.response.status, durationMs, requestId });
+      }
+    }
+    if (result?.response.ok) return { result, mayHaveActed: acted, scope };
     if (retry >= maxRetries || !isRetryable(method, kind)) {
       if (result) return { result, mayHaveActed: acted, scope };
       throw failure;
@@ -145,6 +159,13 @@ export async function send<T extends FetchResult>(
       return { result: result as T, mayHaveActed: acted, scope };
     }
     const delay = asked ?? backoffMs(retry + 1, context.initialRetryDelayMs);
+    if (event)
+      hooks?.retry?.({
+        ...event,
+        attempt: retry + 2,
+        delayMs: delay,
+        ...(result ? { status: result.response.status } : { error: failure }),
+      });
     context.logger.info?.(`${line}; retry ${retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
     await sleep(delay, signal).catch(() => {
       throw abortedBy(signal as AbortSignal, scope);
@@ -207,7 +228,7 @@ export function operationCaller(context: ClientContext, client: Client<paths>): 
       path: string,
       init: object,
     ) => Promise<{ data?: string; error?: unknown; response: Response }>;
-    const { result, mayHaveActed, scope } = await send(context, settings, method, path, (fetch) =>
+    const { result, mayHaveActed, scope } = await send(context, settings, { operationId, method, path }, (fetch) =>
       request(method, path, { ...init, fetch }),
     );
     const { data, error, response } = result;

@@ -1,8 +1,9 @@
 /** `createKrosClient`: options, environment defaults, and the wiring of the pieces. */
 import { createWebhooks, type Webhooks } from '../resources/webhooks.js';
 import { type ApiKey, type AuthHeader, credentialFrom } from './auth.js';
-import { type ClientContext, type Logger, operationCaller } from './call.js';
+import { type ClientContext, operationCaller } from './call.js';
 import { KrosValidationError } from './errors.js';
+import { checkedHooks, type KrosHooks, type Logger, observers } from './observe.js';
 import { createOpenApiClient, type RawClient, rawClient } from './raw-client.js';
 import { MAX_RETRIES } from './retry.js';
 import { assertBaseUrl, assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
@@ -45,6 +46,8 @@ export interface KrosClientOptions {
   maxResponseBytes?: number;
   /** Receives one `info` line per retry and `warn` lines worth a look; never a secret. Default: warnings to the console. */
   logger?: Logger;
+  /** Functions called on each attempt and retry; see {@link KrosHooks}. */
+  hooks?: KrosHooks;
   /** Lets a `kros_live_` key be used in a browser, where anyone who loads the page can read it. */
   dangerouslyAllowBrowser?: boolean;
   /** Lets `baseUrl` be `http:` for a host other than loopback, which sends the credential in plain text. */
@@ -61,10 +64,10 @@ export interface KrosClient {
   withOrganization(organizationId: string): KrosClient;
 }
 
+const WARNINGS_TO_CONSOLE: Logger = { warn: (message) => console.warn(message) };
+
 export const DEFAULT_BASE_URL = 'https://api.krosai.com/v1';
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-const WARNINGS_TO_CONSOLE: Logger = { warn: (message) => console.warn(message) };
 
 /**
  * Creates a client for the KrosAI Cockpit API. Throws `KrosValidationError` at once on bad options
@@ -93,13 +96,9 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   if (typeof (given.fetch ?? globalThis.fetch) !== 'function') {
     throw new KrosValidationError('fetch must be a function; this runtime has no global fetch');
   }
-  const {
-    timeoutMs = 60_000,
-    maxRetries = 2,
-    initialRetryDelayMs = 500,
-    maxResponseBytes = 10 * 1024 * 1024,
-    logger = WARNINGS_TO_CONSOLE,
-  } = given;
+  const { timeoutMs = 60_000, maxRetries = 2, initialRetryDelayMs = 500, maxResponseBytes = 10 * 1024 * 1024 } = given;
+  const logger = given.logger ?? WARNINGS_TO_CONSOLE;
+  const hooks = observers(checkedHooks(given.hooks), logger);
   assertTimeout(timeoutMs, 'timeoutMs');
   assertWholeNumber(maxRetries, 'maxRetries', 0, MAX_RETRIES);
   assertWholeNumber(initialRetryDelayMs, 'initialRetryDelayMs', 0, MAX_TIMER_MS);
@@ -109,7 +108,16 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   const transport = { baseUrl, host: new URL(baseUrl).host, fetch: given.fetch, credential };
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
-    const context: ClientContext = { transport, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, maxResponseBytes, logger };
+    const context: ClientContext = {
+      transport,
+      organizationId,
+      timeoutMs,
+      maxRetries,
+      initialRetryDelayMs,
+      maxResponseBytes,
+      logger,
+      hooks,
+    };
     return {
       webhooks: createWebhooks(operationCaller(context, client)),
       raw: rawClient(context, client),
