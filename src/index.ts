@@ -28,6 +28,7 @@ export type {
   AttemptEvent,
   KrosHooks,
   Logger,
+  LogLevel,
   ResponseEvent,
   RetryEvent,
 } from './core/observe.js';

@@ -1,9 +1,17 @@
 /**
  * What a client tells about its attempts, against real loopback servers: the per-attempt hooks,
- * and what they never hold.
+ * the log levels and `KROSAI_LOG`, the debug line per attempt, and what none of them ever holds.
  */
-import { type AttemptEvent, createKrosClient, type KrosClientOptions, KrosConnectionError, type KrosHooks } from '@krosai/cockpit';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type AttemptEvent,
+  createKrosClient,
+  type KrosClientOptions,
+  KrosConnectionError,
+  type KrosHooks,
+  KrosNotFoundError,
+  KrosValidationError,
+} from '@krosai/cockpit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { serversPerTest } from './helpers/clients.ts';
 import { rejectionOf } from './helpers/rejection.ts';
 import { type Responder, reply, script, startServer, type TestServer } from './helpers/server.ts';
@@ -117,6 +125,7 @@ describe('hooks', () => {
   it('goes on with the call when a hook throws or rejects, and logs that once', async () => {
     const api = await serve(script(reply(503), reply(200, [WEBHOOK])));
     const { kros, lines } = clientOf(api, {
+      logLevel: 'warn',
       hooks: {
         request: () => {
           throw new Error(`broken hook ${KEY}`);
@@ -127,7 +136,7 @@ describe('hooks', () => {
     expect(await kros.webhooks.list()).toEqual([WEBHOOK]);
     expect(await kros.webhooks.list()).toEqual([WEBHOOK]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(lines.filter((line) => line.startsWith('warn'))).toEqual([
+    expect(lines).toEqual([
       'warn [@krosai/cockpit] the request hook threw: Error: broken hook [redacted]; the call goes on, and later throws are not logged',
     ]);
     expect(unhandled).toEqual([]);
@@ -152,8 +161,107 @@ describe('hooks', () => {
   });
 });
 
+describe('log levels', () => {
+  const retried = () => script(reply(503, '', { 'x-request-id': 'req_1' }), reply(404, { error: 'gone' }, { 'x-request-id': 'req_2' }));
+
+  it('debug: one line per attempt, with method, path template, status, ms and request id, and the info line per retry', async () => {
+    const api = await serve(retried());
+    const { kros, lines } = clientOf(api, { logLevel: 'debug' });
+    expect(await rejectionOf(kros.webhooks.get(ID))).toBeInstanceOf(KrosNotFoundError);
+    expect(lines).toEqual([
+      expect.stringMatching(/^debug \[@krosai\/cockpit\] GET \/webhooks\/\{id\} attempt 1: 503 in \d+ ms, request id req_1$/),
+      expect.stringMatching(/^info \[@krosai\/cockpit\] GET \/webhooks\/\{id\}: 503 Service Unavailable; retry 1 of 2 in \d+ ms$/),
+      expect.stringMatching(/^debug \[@krosai\/cockpit\] GET \/webhooks\/\{id\} attempt 2: 404 in \d+ ms, request id req_2$/),
+    ]);
+  });
+
+  it('debug: a failed attempt by its error class', async () => {
+    const { kros, lines } = clientOf('http://127.0.0.1:9', {
+      logLevel: 'debug',
+      maxRetries: 0,
+      fetch: async () => Promise.reject(new TypeError('nope')),
+    });
+    await rejectionOf(kros.webhooks.list());
+    expect(lines).toEqual([expect.stringMatching(/^debug \[@krosai\/cockpit\] GET \/webhooks attempt 1: KrosConnectionError in \d+ ms$/)]);
+  });
+
+  it('debug: a request id with control characters or a credential is escaped and redacted', async () => {
+    const fetch = async (_request: Request, init?: RequestInit) => {
+      const sent = new Headers(init?.headers).get('authorization');
+      return new Response('[]', { headers: { 'content-type': 'application/json', 'x-request-id': `\u009b31m${sent}` } });
+    };
+    const { kros, lines } = clientOf('http://127.0.0.1:9', { logLevel: 'debug', fetch: fetch as typeof globalThis.fetch });
+    await kros.webhooks.list();
+    expect(lines).toEqual([expect.stringMatching(/attempt 1: 200 in \d+ ms, request id \\u009b31mBearer \[redacted\]$/)]);
+  });
+
+  it.each([
+    ['info, the default with a logger', {}, ['info']],
+    ['warn', { logLevel: 'warn' as const }, []],
+    ['off', { logLevel: 'off' as const }, []],
+  ])('%s: no line per attempt', async (_level, options, levels) => {
+    const api = await serve(retried());
+    const { kros, lines } = clientOf(api, options);
+    await rejectionOf(kros.webhooks.get(ID));
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(levels);
+  });
+
+  it('off: not even a warning', async () => {
+    const api = await serve(reply(429, '', { 'retry-after': '120' }));
+    const { kros, lines } = clientOf(api, { logLevel: 'off' });
+    await rejectionOf(kros.webhooks.list());
+    expect(lines).toEqual([]);
+  });
+
+  describe('with the console and KROSAI_LOG', () => {
+    const saved = process.env.KROSAI_LOG;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.KROSAI_LOG;
+      else process.env.KROSAI_LOG = saved;
+      vi.restoreAllMocks();
+    });
+    const consoleLines = () => {
+      const lines: string[] = [];
+      for (const level of ['debug', 'info', 'warn', 'error', 'log'] as const) {
+        vi.spyOn(console, level).mockImplementation((line: string) => lines.push(`${level} ${line}`));
+      }
+      return lines;
+    };
+
+    it('writes nothing for a retried call by default, as before', async () => {
+      delete process.env.KROSAI_LOG;
+      const lines = consoleLines();
+      const api = await serve(retried());
+      await rejectionOf(createKrosClient({ baseUrl: api.url, apiKey: KEY, initialRetryDelayMs: 10 }).webhooks.get(ID));
+      expect(lines).toEqual([]);
+    });
+
+    it('KROSAI_LOG=debug writes one console.debug line per attempt', async () => {
+      process.env.KROSAI_LOG = 'debug';
+      const lines = consoleLines();
+      const api = await serve(retried());
+      await rejectionOf(createKrosClient({ baseUrl: api.url, apiKey: KEY, initialRetryDelayMs: 10 }).webhooks.get(ID));
+      expect(lines.map((line) => line.split(' ')[0])).toEqual(['debug', 'info', 'debug']);
+    });
+
+    it('the logLevel option wins over KROSAI_LOG', async () => {
+      process.env.KROSAI_LOG = 'debug';
+      const lines = consoleLines();
+      const api = await serve(retried());
+      await rejectionOf(createKrosClient({ baseUrl: api.url, apiKey: KEY, initialRetryDelayMs: 10, logLevel: 'warn' }).webhooks.get(ID));
+      expect(lines).toEqual([]);
+    });
+
+    it('refuses a KROSAI_LOG it does not know, when the client is created', () => {
+      process.env.KROSAI_LOG = 'loud';
+      expect(() => createKrosClient({ apiKey: KEY })).toThrow(KrosValidationError);
+    });
+  });
+});
+
 describe('refused options', () => {
   it.each([
+    ['an unknown logLevel', { logLevel: 'verbose' }, 'logLevel (or KROSAI_LOG) must be one of debug, info, warn, error, off'],
     ['a misspelt hook', { hooks: { onResponse: () => {} } }, 'hooks: unknown onResponse; known: request, response, retry, error'],
     ['a hook that is no function', { hooks: { response: 'log it' } }, 'hooks.response must be a function'],
     ['hooks that are no object', { hooks: 'all' }, 'hooks must be'],

@@ -1,15 +1,22 @@
-/** What a client tells about its attempts: the caller's hooks. */
-import { KrosValidationError } from './errors.js';
+/** What a client tells about its attempts: the caller's hooks, the debug log, and the log levels. */
+import { KrosError, KrosValidationError } from './errors.js';
 import { printable, redactorFor } from './redact.js';
 import { readOptions } from './validate.js';
 
-/** Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits. */
+/** Where the SDK writes its lines (`console` fits); none holds a secret, a header or a query. */
 export interface Logger {
+  /** One line per attempt, at `logLevel: 'debug'`. */
+  debug?(message: string): void;
   /** One line per retry: what failed, which retry, and the wait. */
   info?(message: string): void;
   /** A problem worth a look, such as a requested wait too long to honour, or a hook that threw. */
   warn?(message: string): void;
 }
+
+/** The least severe lines written; the SDK writes none at `error`, so `error` silences warnings too. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
 
 /** Which call and which attempt. Never a credential, a signing secret, a path value or a query. */
 export interface AttemptEvent {
@@ -72,6 +79,20 @@ export interface KrosHooks {
 
 const HOOKS = ['request', 'response', 'retry', 'error'] as const;
 
+/** `logger` as `level` lets through: the methods below it are left out. */
+export function leveled(logger: Logger, level: LogLevel): Logger {
+  const at = (name: 'debug' | 'info' | 'warn') =>
+    LEVELS.indexOf(name) >= LEVELS.indexOf(level) ? (message: string) => logger[name]?.(message) : undefined;
+  return { debug: at('debug'), info: at('info'), warn: at('warn') };
+}
+
+/** The `logLevel` option, else `KROSAI_LOG`, checked; `info` with the caller's logger, `warn` with the console. */
+export function logLevelOf(option: unknown, env: string | undefined, ownLogger: boolean): LogLevel {
+  const level = option ?? env?.toLowerCase() ?? (ownLogger ? 'info' : 'warn');
+  if (LEVELS.includes(level as LogLevel)) return level as LogLevel;
+  throw new KrosValidationError(`logLevel (or KROSAI_LOG) must be one of ${LEVELS.join(', ')}`);
+}
+
 /** The caller's hooks, checked: a misspelt one would never be called. */
 export function checkedHooks(value: KrosHooks | undefined): KrosHooks | undefined {
   const hooks = readOptions(value, 'hooks');
@@ -82,25 +103,39 @@ export function checkedHooks(value: KrosHooks | undefined): KrosHooks | undefine
   return value;
 }
 
-/** The caller's hooks as hooks that never throw; undefined without any, so a call does no work for them. */
+/**
+ * The caller's hooks and, at `debug`, the one line per attempt, as one set of hooks that never
+ * throws; undefined when there is nothing to call, so a call without them does no work for them.
+ */
 export function observers(hooks: KrosHooks | undefined, logger: Logger): KrosHooks | undefined {
-  if (!hooks) return undefined;
+  const { debug } = logger;
+  const sources: KrosHooks[] = [hooks ?? {}];
+  if (debug) {
+    const line = ({ method, urlTemplate, attempt, durationMs }: AttemptErrorEvent | ResponseEvent, outcome: unknown, more = '') =>
+      debug(`[@krosai/cockpit] ${method} ${urlTemplate} attempt ${attempt}: ${outcome} in ${Math.round(durationMs)} ms${more}`);
+    sources.push({
+      response: (event) => line(event, event.status, event.requestId && `, request id ${printable(event.requestId)}`),
+      error: (event) => line(event, event.error instanceof KrosError ? event.error.name : 'an error'),
+    });
+  }
   let reported = false;
   const observer: KrosHooks = {};
   for (const name of HOOKS) {
-    const hook = hooks[name] as ((event: AttemptEvent) => unknown) | undefined;
-    if (!hook) continue;
+    const each = sources.flatMap((source) => source[name] ?? []) as Array<(event: AttemptEvent) => unknown>;
+    if (!each.length) continue;
     observer[name] = (event: AttemptEvent) => {
-      // An async function: a hook's throw and its promise's rejection land in the same catch.
-      (async () => hook(event))().catch((error) => {
-        if (reported) return;
-        reported = true;
-        let reason = '';
-        try {
-          reason = `: ${printable(redactorFor([])(String(error)))}`;
-        } catch {}
-        logger.warn?.(`[@krosai/cockpit] the ${name} hook threw${reason}; the call goes on, and later throws are not logged`);
-      });
+      for (const hook of each) {
+        // An async function: a hook's throw and its promise's rejection land in the same catch.
+        (async () => hook(event))().catch((error) => {
+          if (reported) return;
+          reported = true;
+          let reason = '';
+          try {
+            reason = `: ${printable(redactorFor([])(String(error)))}`;
+          } catch {}
+          logger.warn?.(`[@krosai/cockpit] the ${name} hook threw${reason}; the call goes on, and later throws are not logged`);
+        });
+      }
     };
   }
   return Object.keys(observer).length ? observer : undefined;
