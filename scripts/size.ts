@@ -30,7 +30,7 @@ const BUDGETS: Budget[] = [
   {
     entry: 'dist/web/index.js',
     what: 'client: facade, errors, retries, verifier, openapi-fetch',
-    maxBrotliBytes: 10_000,
+    maxBrotliBytes: 11_120,
     mustNotInclude: TESTING_KIT,
   },
   {

@@ -1,12 +1,54 @@
 /** Every error extends {@link KrosError}. None carries the request (its headers hold the credential). */
-import { printable, type Redact, redactDeep } from './redact.js';
+import { printable, type Redact, redactDeep, redactorFor } from './redact.js';
 import { serverDelayMs } from './retry.js';
 
 /** Each error's redactor, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
 const redactors = new WeakMap<KrosError, Redact>();
 
 /** What `toJSON` copies when present: never a header, the request, or the raw body. */
-const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
+const JSON_FIELDS = ['method', 'urlTemplate', 'host', 'status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
+
+/** Where a call went: never its path's values, its query or a credential. */
+export interface CallSite {
+  method: string;
+  urlTemplate: string;
+  host: string;
+}
+
+/** What the errors of one call are made with: its redactor, and where it went. */
+export interface ErrorScope {
+  redact?: Redact | undefined;
+  where?: CallSite | undefined;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * A copy of `error` for `inspect` to render as it renders errors: same class, each value redacted,
+ * `Headers` as a plain object (`Headers {}` otherwise), causes copied the same way a few levels down.
+ */
+function errorView(error: Error, redact: Redact, depth: number): Error {
+  // Own name and message: a DOMException's are getters that throw on any other object.
+  const view = Object.create(Object.getPrototypeOf(error), {
+    [INSPECT]: { value: undefined },
+    name: { value: error.name, configurable: true },
+    message: { value: redact(String(error.message)), configurable: true },
+  });
+  for (const key of Reflect.ownKeys(error)) {
+    const property = Object.getOwnPropertyDescriptor(error, key) as PropertyDescriptor;
+    const { value } = property;
+    if ('value' in property) {
+      property.value =
+        value instanceof Error && depth < 8
+          ? errorView(value, redact, depth + 1)
+          : value instanceof Headers
+            ? Object.fromEntries([...value].map(([name, text]) => [name, redact(text)]))
+            : redactDeep(value, redact);
+    }
+    Object.defineProperty(view, key, property);
+  }
+  return view;
+}
 
 /** Base class of every error thrown by `@krosai/cockpit`. */
 export class KrosError extends Error {
@@ -15,11 +57,20 @@ export class KrosError extends Error {
    * so an error from the CommonJS build is an instance of the ES module build's class.
    */
   static readonly brand: string = 'KrosError';
+  /** The call's HTTP method, on the errors of a call (`KrosApiError`, `KrosConnectionError`, `KrosAbortError`). */
+  declare readonly method?: string;
+  /** The call's path template, such as `/webhooks/{id}`: no id, no query. */
+  declare readonly urlTemplate?: string;
+  /** The host (and port) of the client's `baseUrl`. */
+  declare readonly host?: string;
 
-  constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
-    super(message, options);
+  /** With `where`, the message names the method, path template and host: `GET /webhooks/{id} → 404 Not found (api.krosai.com)`. */
+  constructor(message?: string, options?: { cause?: unknown } & ErrorScope) {
+    const where = options?.where;
+    super(where ? `${where.method} ${where.urlTemplate} → ${message} (${where.host})` : message, options);
     this.name = (new.target as typeof KrosError).brand;
     if (options?.redact) redactors.set(this, options.redact);
+    if (where) Object.assign(this, where);
   }
 
   /** True when `value`'s class, or one it extends, is this class, in whichever build it was made. */
@@ -31,7 +82,7 @@ export class KrosError extends Error {
     return false;
   }
 
-  /** `name`, `message`, and whichever of `status`, `code`, `details`, `requestId`, `retryAfter` and `reason` it has. */
+  /** `name`, `message`, and whichever of `method`, `urlTemplate`, `host`, `status`, `code`, `details`, `requestId`, `retryAfter` and `reason` it has. */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { name: this.name, message: this.message };
     for (const field of JSON_FIELDS) {
@@ -41,15 +92,10 @@ export class KrosError extends Error {
     return json;
   }
 
-  /** @internal Node's `util.inspect`: the usual rendering, with credentials replaced. */
-  [Symbol.for('nodejs.util.inspect.custom')](
-    _depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ): string {
-    // The rendering includes `cause`, the caller's own unredacted object.
-    const text = inspect(this, { ...options, customInspect: false });
-    return redactors.get(this)?.(text) ?? text;
+  /** @internal Node's `util.inspect`: the usual rendering of a copy whose values are redacted, `cause` included. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    // Values, not the rendered text: a pattern run over the text would eat its quotes.
+    return inspect(errorView(this, redactors.get(this) ?? redactorFor([]), 0), options);
   }
 }
 
@@ -66,6 +112,11 @@ export class KrosConnectionError extends KrosError {
 /** Every attempt took longer than `timeoutMs`, body included. */
 export class KrosTimeoutError extends KrosConnectionError {
   static override readonly brand: string = 'KrosTimeoutError';
+}
+
+/** The caller's `signal` aborted the call, whose reason is `cause`; never retried. The SDK's own timeout is {@link KrosTimeoutError}. */
+export class KrosAbortError extends KrosError {
+  static override readonly brand: string = 'KrosAbortError';
 }
 
 /**
@@ -95,10 +146,11 @@ export class KrosApiError extends KrosError {
   /** The response body: parsed JSON, or its text when it is not JSON; credentials the server echoed are redacted. */
   readonly body: unknown;
 
-  /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `redact` hides credentials the server echoed. */
-  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
+  /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `scope` hides credentials the server echoed and says where the call went. */
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, scope?: ErrorScope) {
+    const redact = scope?.redact;
     // The server's text: its credentials hidden, its control characters shown as escapes.
-    super(printable(redact ? redact(message) : message), { redact });
+    super(printable(redact ? redact(message) : message), scope);
     this.body = redact ? redactDeep(body, redact) : body;
     const { code, details } = (this.body ?? {}) as ErrorBody;
     this.status = response.status;
@@ -150,8 +202,8 @@ export class KrosRateLimitError extends KrosApiError {
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
   readonly rateLimit: { limit?: number; remaining?: number; reset?: number };
 
-  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
-    super(message, response, body, redact);
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, scope?: ErrorScope) {
+    super(message, response, body, scope);
     const delay = serverDelayMs(response.headers, body);
     this.retryAfter = delay === undefined ? delay : delay / 1000;
     this.rateLimit = {};
@@ -204,13 +256,17 @@ interface ErrorBody {
 }
 
 /** The typed error for an HTTP error response, given its body as parsed JSON or raw text. */
-export function apiErrorFrom(response: Pick<Response, 'status' | 'statusText' | 'headers'>, body: unknown, redact?: Redact): KrosApiError {
+export function apiErrorFrom(
+  response: Pick<Response, 'status' | 'statusText' | 'headers'>,
+  body: unknown,
+  scope?: ErrorScope,
+): KrosApiError {
   const { error, title, detail } = (body ?? {}) as ErrorBody;
   const said = [error, title, detail].filter((part) => part && typeof part === 'string');
   const message = `${response.status} ${said.join(': ') || response.statusText || 'error'}`;
   const { status } = response;
   const ErrorClass = BY_STATUS[status] ?? (status >= 500 ? KrosInternalServerError : KrosApiError);
-  return new ErrorClass(message, response, body, redact);
+  return new ErrorClass(message, response, body, scope);
 }
 
 const BY_STATUS: Record<number, typeof KrosApiError> = {
