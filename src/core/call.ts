@@ -10,7 +10,7 @@ import {
   KrosValidationError,
 } from './errors.js';
 import type { KrosHooks, Logger } from './observe.js';
-import { printable, redactorFor } from './redact.js';
+import { errorView, printable, redactorFor } from './redact.js';
 import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
 import { abortedBy, attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
@@ -108,7 +108,11 @@ export async function send<T extends FetchResult>(
   const redact = redactorFor(sent);
   // A raw call's path may carry a query: errors and logs name the path alone.
   const urlTemplate = printable(path.replace(/[?#].*/s, ''));
-  const scope = { redact, where: { method, urlTemplate, host: context.transport.host } };
+  const scope = {
+    redact,
+    view: (error: Error) => errorView(error, redact, 0),
+    where: { method, urlTemplate, host: context.transport.host },
+  };
   const { hooks } = context;
   let acted = false;
   for (let retry = 0; ; retry++) {

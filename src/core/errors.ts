@@ -1,9 +1,9 @@
 /** Every error extends {@link KrosError}. None carries the request (its headers hold the credential). */
-import { printable, type Redact, redactDeep, redactorFor } from './redact.js';
+import { printable, type Redact, redactDeep } from './redact.js';
 import { serverDelayMs } from './retry.js';
 
-/** Each error's redactor, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
-const redactors = new WeakMap<KrosError, Redact>();
+/** Each error's redacted view for `inspect`, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
+const views = new WeakMap<KrosError, (error: Error) => Error>();
 
 /** What `toJSON` copies when present: never a header, the request, or the raw body. */
 const JSON_FIELDS = ['method', 'urlTemplate', 'host', 'status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
@@ -18,37 +18,12 @@ export interface CallSite {
 /** What the errors of one call are made with: its redactor, and where it went. */
 export interface ErrorScope {
   redact?: Redact | undefined;
+  /** What `inspect` renders instead of the error: made by the client, so that the verifier's bundle has no redaction code. */
+  view?: ((error: Error) => Error) | undefined;
   where?: CallSite | undefined;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * A copy of `error` for `inspect` to render as it renders errors: same class, each value redacted,
- * `Headers` as a plain object (`Headers {}` otherwise), causes copied the same way a few levels down.
- */
-function errorView(error: Error, redact: Redact, depth: number): Error {
-  // Own name and message: a DOMException's are getters that throw on any other object.
-  const view = Object.create(Object.getPrototypeOf(error), {
-    [INSPECT]: { value: undefined },
-    name: { value: error.name, configurable: true },
-    message: { value: redact(String(error.message)), configurable: true },
-  });
-  for (const key of Reflect.ownKeys(error)) {
-    const property = Object.getOwnPropertyDescriptor(error, key) as PropertyDescriptor;
-    const { value } = property;
-    if ('value' in property) {
-      property.value =
-        value instanceof Error && depth < 8
-          ? errorView(value, redact, depth + 1)
-          : value instanceof Headers
-            ? Object.fromEntries([...value].map(([name, text]) => [name, redact(text)]))
-            : redactDeep(value, redact);
-    }
-    Object.defineProperty(view, key, property);
-  }
-  return view;
-}
 
 /** Base class of every error thrown by `@krosai/cockpit`. */
 export class KrosError extends Error {
@@ -69,7 +44,7 @@ export class KrosError extends Error {
     const where = options?.where;
     super(where ? `${where.method} ${where.urlTemplate} → ${message} (${where.host})` : message, options);
     this.name = (new.target as typeof KrosError).brand;
-    if (options?.redact) redactors.set(this, options.redact);
+    if (options?.view) views.set(this, options.view);
     if (where) Object.assign(this, where);
   }
 
@@ -92,10 +67,11 @@ export class KrosError extends Error {
     return json;
   }
 
-  /** @internal Node's `util.inspect`: the usual rendering of a copy whose values are redacted, `cause` included. */
+  /** @internal Node's `util.inspect`: for a call's errors, the usual rendering of a copy whose values are redacted, `cause` included. */
   [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
     // Values, not the rendered text: a pattern run over the text would eat its quotes.
-    return inspect(errorView(this, redactors.get(this) ?? redactorFor([]), 0), options);
+    const view = views.get(this);
+    return inspect(view ? view(this) : this, view ? options : { ...options, customInspect: false });
   }
 }
 
