@@ -78,17 +78,25 @@ export interface NodeRequest {
   body?: unknown;
   /** The raw bytes a body parser kept (`express.json({ verify })`, NestJS `rawBody: true`). */
   rawBody?: unknown;
+  /** True once a parser consumed the stream. */
   readableEnded?: boolean;
+  /** A chunk of the body. */
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
+  /** The body is complete. */
   on(event: 'end', listener: () => void): unknown;
+  /** The client went away mid-body. */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Stops the flow while the reader is full or done. */
   pause(): unknown;
+  /** Lets the body flow. */
   resume(): unknown;
 }
 
 /** What `handler.node` needs of a node:http response (Express's included). */
 export interface NodeResponse {
+  /** Sends the status and headers. */
   writeHead(status: number, headers: Record<string, string>): unknown;
+  /** Sends the JSON body and ends the answer. */
   end(body: string): unknown;
 }
 
