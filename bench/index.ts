@@ -9,6 +9,8 @@
  * 3. Webhook verification throughput, string and Buffer bodies, against standardwebhooks, svix and
  *    bare node:crypto.
  * 4. Import time in a fresh process, and heap after many calls.
+ * 5. Deliveries per second through `handler.fetch(request)`, against the same receiver built on svix
+ *    and on @octokit/webhooks, and the bare node:crypto floor. `-- --only=deliveries` runs it alone.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -16,6 +18,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { Webhooks as OctokitWebhooks } from '@octokit/webhooks';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { Bench } from 'tinybench';
@@ -23,10 +26,13 @@ import { KEY, ORG, perCallClients, sdk } from './clients.ts';
 import { oneClientArgs, startServer } from './processes.ts';
 
 type Sdk = typeof import('../src/index.ts');
+type WebhooksEntry = typeof import('../src/webhooks/index.ts');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const execFileAsync = promisify(execFile);
 const SMOKE = process.argv.includes('--smoke');
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+if (ONLY !== undefined && ONLY !== 'deliveries') throw new Error(`--only=${ONLY}: only --only=deliveries is supported`);
 const ROUNDS = SMOKE ? 1 : 5;
 const TASK_TIME_MS = SMOKE ? 30 : 600;
 const webSdk = (await import(pathToFileURL(join(ROOT, 'dist/web/index.js')).href)) as Sdk;
@@ -317,6 +323,195 @@ async function heapSection(kros: ReturnType<Sdk['createKrosClient']>) {
   print();
 }
 
+/** A delivery's envelope, as every contender of section 5 parses it. */
+type Envelope = { id: string; event: string; timestamp: string; data: Record<string, unknown> };
+/** Takes a fresh Request, answers as a route handler does. */
+type Receiver = (request: Request) => Promise<Response>;
+
+/** Every contender answers with the same kind of Response as the handler, so that building it costs all alike. */
+const respond = (status: number, json: object) =>
+  new Response(JSON.stringify(json), { status, headers: { 'content-type': 'application/json' } });
+
+/**
+ * Deliveries signed in advance and cycled through: signing in the timed loop would add a hash to
+ * every contender and flatten the ratios. Each contender's state (store, Map, handler) is rebuilt
+ * whenever the pool wraps, so every delivery it sees has a new id and no store short-circuits.
+ */
+const POOL = 1_024;
+
+async function deliveriesSection() {
+  const webhooks = (await import(pathToFileURL(join(ROOT, 'dist/node/webhooks.js')).href)) as WebhooksEntry;
+  print('## 5. Receiving deliveries: `handler.fetch(request)` against the same receiver on svix, @octokit/webhooks, and the floor');
+  print();
+  print('Each call builds a fresh `Request` (a new delivery id, the body as a string) and answers a JSON `Response`;');
+  print('between them: read the body, verify, parse, deduplicate, dispatch to an empty `call.completed` handler.');
+  print('Ours: `createWebhookHandler` (the Node build) with `memoryStore()`. svix: `Webhook.verify` (its own scheme');
+  print('over the same body) + a `Map` + a `switch`. octokit: `verifyAndReceive` (`x-hub-signature-256`) + a `Map` in');
+  print('the handler registered with `on`. Floor: `await request.text()`, `createHmac` + `timingSafeEqual`, `JSON.parse`,');
+  print('a `Map` lookup.');
+  print();
+  print('| body | ours | svix + switch | octokit | node:crypto floor | ours / faster peer | ours / floor (time) |');
+  print('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const verdicts: string[] = [];
+  for (const size of [1024, 16 * 1024]) {
+    const stamp = new Date();
+    const svixSigner = new SvixWebhook(secret);
+    const octokitSigner = new OctokitWebhooks({ secret });
+    const deliveries = await Promise.all(
+      Array.from({ length: POOL }, async (_, i) => {
+        const envelope: Envelope = {
+          id: `evt_${size}_${i}`,
+          event: 'call.completed',
+          timestamp: stamp.toISOString(),
+          data: { transcript: '' },
+        };
+        envelope.data.transcript = 'x'.repeat(size - JSON.stringify(envelope).length);
+        const body = JSON.stringify(envelope);
+        const hex = createHmac('sha256', secret).update(body).digest('hex');
+        const headers: Record<string, Record<string, string>> = {
+          ours: { 'content-type': 'application/json', 'x-webhook-signature': `sha256=${hex}` },
+          svix: {
+            'content-type': 'application/json',
+            'webhook-id': envelope.id,
+            'webhook-timestamp': String(Math.floor(+stamp / 1000)),
+            'webhook-signature': svixSigner.sign(envelope.id, stamp, body),
+          },
+          octokit: {
+            'content-type': 'application/json',
+            'x-github-delivery': envelope.id,
+            'x-github-event': 'call.completed',
+            'x-hub-signature-256': await octokitSigner.sign(body),
+          },
+        };
+        headers.floor = headers.ours as Record<string, string>;
+        return { body, headers };
+      }),
+    );
+
+    const handled = { ours: 0, svix: 0, octokit: 0, floor: 0 };
+    const makers: Record<keyof typeof handled, () => Receiver> = {
+      ours: () =>
+        webhooks.createWebhookHandler({
+          secret,
+          store: webhooks.memoryStore(),
+          on: {
+            'call.completed': () => {
+              handled.ours++;
+            },
+          },
+        }).fetch,
+      svix: () => {
+        const svix = new SvixWebhook(secret);
+        const seen = new Map<string, true>();
+        return async (request) => {
+          const payload = await request.text();
+          let delivery: Envelope;
+          try {
+            delivery = svix.verify(payload, {
+              'webhook-id': request.headers.get('webhook-id') ?? '',
+              'webhook-timestamp': request.headers.get('webhook-timestamp') ?? '',
+              'webhook-signature': request.headers.get('webhook-signature') ?? '',
+            }) as Envelope;
+          } catch {
+            return respond(400, { error: 'invalid_signature' });
+          }
+          if (seen.has(delivery.id)) return respond(200, { status: 'duplicate' });
+          seen.set(delivery.id, true);
+          switch (delivery.event) {
+            case 'call.completed':
+              handled.svix++;
+              break;
+          }
+          return respond(200, { status: 'handled' });
+        };
+      },
+      octokit: () => {
+        // 'call.completed' is not a GitHub event: octokit warns once per registration, which says nothing here.
+        const octokit = new OctokitWebhooks({ secret, log: { warn: () => {} } });
+        const seen = new Map<string, true>();
+        octokit.on('call.completed' as never, ({ payload }: { payload: Envelope }) => {
+          if (seen.has(payload.id)) return;
+          seen.set(payload.id, true);
+          handled.octokit++;
+        });
+        return async (request) => {
+          const payload = await request.text();
+          try {
+            await octokit.verifyAndReceive({
+              id: request.headers.get('x-github-delivery') ?? '',
+              name: request.headers.get('x-github-event') ?? '',
+              payload,
+              signature: request.headers.get('x-hub-signature-256') ?? '',
+            });
+          } catch {
+            return respond(400, { error: 'invalid_signature' });
+          }
+          return respond(200, { status: 'handled' });
+        };
+      },
+      floor: () => {
+        const seen = new Map<string, true>();
+        return async (request) => {
+          const payload = await request.text();
+          const signature = Buffer.from((request.headers.get('x-webhook-signature') ?? '').slice('sha256='.length), 'hex');
+          const digest = createHmac('sha256', secret).update(payload).digest();
+          if (signature.length !== digest.length || !timingSafeEqual(signature, digest))
+            return respond(400, { error: 'invalid_signature' });
+          const delivery = JSON.parse(payload) as Envelope;
+          if (seen.has(delivery.id)) return respond(200, { status: 'duplicate' });
+          seen.set(delivery.id, true);
+          if (delivery.event === 'call.completed') handled.floor++;
+          return respond(200, { status: 'handled' });
+        };
+      },
+    };
+    const sent = { ours: 0, svix: 0, octokit: 0, floor: 0 };
+    const tasks = Object.fromEntries(
+      (Object.keys(makers) as (keyof typeof makers)[]).map((name) => {
+        const make = makers[name];
+        let receive = make();
+        return [
+          name,
+          async () => {
+            const i = sent[name]++ % POOL;
+            // Once the pool wraps, a new state, to which its ids are new.
+            if (i === 0 && sent[name] > 1) receive = make();
+            const { body, headers } = deliveries[i] as (typeof deliveries)[number];
+            const response = await receive(new Request('http://localhost/webhooks', { method: 'POST', headers: headers[name], body }));
+            if (response.status !== 200) throw new Error(`${name}: ${response.status} ${await response.text()}`);
+          },
+        ];
+      }),
+    );
+    const results = await compare(tasks);
+    // Every delivery reached its handler once: nothing was refused or taken for a duplicate.
+    for (const name of Object.keys(makers) as (keyof typeof makers)[]) {
+      if (handled[name] !== sent[name]) throw new Error(`${name}: ${sent[name]} sent, ${handled[name]} handled`);
+    }
+    const perSecond = Object.fromEntries(results.map(({ name, p50 }) => [name, 1000 / p50])) as Record<string, number>;
+    const [ours, svix, octokit, floor] = ['ours', 'svix', 'octokit', 'floor'].map((name) => perSecond[name] as number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const fasterPeer = Math.max(svix, octokit);
+    const fmt = (n: number) => `${Math.round(n).toLocaleString('en')}/s`;
+    print(
+      `| ${size / 1024} KB | ${fmt(ours)} | ${fmt(svix)} | ${fmt(octokit)} | ${fmt(floor)} | ${(ours / fasterPeer).toFixed(2)}× | ${(floor / ours).toFixed(2)}× |`,
+    );
+    verdicts.push(
+      `- ${size / 1024} KB: ours / faster peer ${(ours / fasterPeer).toFixed(2)}× (${ours / fasterPeer >= 2 ? 'meets' : 'misses'} ≥ 2×); ours / floor ${(floor / ours).toFixed(2)}× (${verdict(floor / ours, 1.3)})`,
+    );
+  }
+  print();
+  for (const line of verdicts) print(line);
+  print();
+  print('Targets (issue 22): ours ≥ 2× the faster of svix and octokit, and ≤ 1.3× the floor, at both sizes.');
+  print();
+}
+
 const nodeVersion = process.version;
 print(`# Benchmark run${SMOKE ? ' (smoke pass: too short to read)' : ''}`);
 print();
@@ -324,12 +519,17 @@ print(
   `${cpus().length} × ${cpus()[0]?.model}, Node ${nodeVersion}, ${new Date().toISOString().slice(0, 10)}; ${ROUNDS} interleaved round(s) of ${TASK_TIME_MS} ms per task.`,
 );
 print();
-const { url, child } = await startServer();
-try {
-  const kros = await httpSections(url);
-  await verificationSection();
-  importSection();
-  await heapSection(kros);
-} finally {
-  child.kill();
+if (ONLY === 'deliveries') {
+  await deliveriesSection();
+} else {
+  const { url, child } = await startServer();
+  try {
+    const kros = await httpSections(url);
+    await verificationSection();
+    importSection();
+    await heapSection(kros);
+    await deliveriesSection();
+  } finally {
+    child.kill();
+  }
 }

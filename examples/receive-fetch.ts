@@ -1,17 +1,14 @@
 // A Fetch API handler: a Next.js route handler (app/webhooks/krosai/route.ts), a Cloudflare Worker's
-// fetch, Hono's `(c) => POST(c.req.raw)`, Deno.serve or Bun.serve.
-import { KrosSignatureError, KrosTimeoutError, verifyWebhookRequest } from '@krosai/cockpit/webhooks';
+// fetch, Hono's `(c) => handler.fetch(c.req.raw)`, Deno.serve or Bun.serve.
+import { createWebhookHandler, memoryStore } from '@krosai/cockpit/webhooks';
 
-export async function POST(request: Request): Promise<Response> {
-  const secret = process.env.KROSAI_WEBHOOK_SECRET; // in a Worker: env.KROSAI_WEBHOOK_SECRET
-  if (!secret) throw new Error('set KROSAI_WEBHOOK_SECRET');
-  try {
-    const delivery = await verifyWebhookRequest(request, secret);
-    console.log(`${delivery.event} ${delivery.id}`);
-    return new Response(null, { status: 204 });
-  } catch (error) {
-    if (error instanceof KrosTimeoutError) return new Response(null, { status: 408 });
-    if (!(error instanceof KrosSignatureError)) throw error;
-    return new Response(error.reason, { status: error.reason === 'payload_too_large' ? 413 : 400 });
-  }
-}
+const handler = createWebhookHandler({
+  secret: process.env.KROSAI_WEBHOOK_SECRET, // missing, every delivery gets a 500 and KrosAI retries
+  store: memoryStore(), // one process; instances that share deliveries share postgresStore or redisStore
+  on: {
+    'call.completed': async ({ data }) => console.log(`call ${data.call_id} took ${data.duration} s`),
+    'call.failed': async ({ id, data }) => console.log(`delivery ${id}: call failed with ${data.error_code}`),
+  },
+});
+
+export const POST = (request: Request) => handler.fetch(request);

@@ -85,7 +85,7 @@ export async function runScenario(config, host = {}) {
     const reason = new Error('the caller gave up');
     setTimeout(() => controller.abort(reason), 100);
     const error = await rejectionOf(faulty('hang').webhooks.list({ signal: controller.signal }));
-    if (error !== reason) throw unexpected("the signal's reason", error);
+    if (!(error instanceof sdk.KrosAbortError) || error.cause !== reason) throw unexpected('KrosAbortError, the reason its cause', error);
   });
 
   await step('retry-429', async () => {

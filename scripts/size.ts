@@ -30,23 +30,23 @@ const BUDGETS: Budget[] = [
   {
     entry: 'dist/web/index.js',
     what: 'client: facade, errors, retries, verifier, openapi-fetch',
-    maxBrotliBytes: 10_000,
+    maxBrotliBytes: 11_120,
     mustNotInclude: TESTING_KIT,
   },
   {
     entry: 'dist/web/webhooks.js',
     what: 'verifier only (verifyWebhook, verifyWebhookRequest, signWebhookPayload, errors)',
     imports: [...VERIFIER, 'KrosSignatureError', 'KrosTimeoutError', 'KrosValidationError', 'KrosError'],
-    maxBrotliBytes: 2_250,
+    maxBrotliBytes: 2_300,
     mustNotContain: 'node_modules/openapi-fetch',
     mustNotInclude: TESTING_KIT,
   },
-  // What a receiver imports: at most 1,500 B over the verifier-only import (2,200 B when set).
+  // What a receiver imports: at most 1,500 B over the verifier-only import (2,282 B when set).
   {
     entry: 'dist/web/webhooks.js',
     what: 'webhook handler (createWebhookHandler, memoryStore)',
     imports: ['createWebhookHandler', 'memoryStore'],
-    maxBrotliBytes: 2_200 + 1_500,
+    maxBrotliBytes: 2_282 + 1_500,
     mustNotContain: 'node_modules/openapi-fetch',
     mustNotInclude: TESTING_KIT,
   },

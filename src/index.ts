@@ -3,9 +3,10 @@
  */
 
 export type { ApiKey, AuthHeader } from './core/auth.js';
-export type { KrosPromise, Logger, RequestOptions, WithResponse } from './core/call.js';
+export type { KrosPromise, RequestOptions, WithResponse } from './core/call.js';
 export { createKrosClient, type KrosClient, type KrosClientOptions } from './core/client.js';
 export {
+  KrosAbortError,
   KrosApiError,
   KrosAuthenticationError,
   KrosBadRequestError,
@@ -22,6 +23,15 @@ export {
   KrosUnprocessableEntityError,
   KrosValidationError,
 } from './core/errors.js';
+export type {
+  AttemptErrorEvent,
+  AttemptEvent,
+  KrosHooks,
+  Logger,
+  LogLevel,
+  ResponseEvent,
+  RetryEvent,
+} from './core/observe.js';
 export type { RawClient } from './core/raw-client.js';
 export type { HeadersInput } from './core/validate.js';
 export {

@@ -20,6 +20,8 @@ import { type Responder, reply, startServer, type TestServer } from './helpers/s
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
 let server: TestServer | undefined;
 afterEach(() => server?.close());
+/** The server's host and port, as messages name it. */
+const host = () => new URL((server as TestServer).url).host;
 
 async function clientAnswering(respond: Responder) {
   server = await startServer(respond);
@@ -37,7 +39,12 @@ describe('HTTP errors', () => {
     const kros = await clientAnswering(reply(404, body, { 'x-request-id': 'req_123' }));
     const error = (await failure(kros.webhooks.get(ID))) as KrosApiError;
     expect(error).toBeInstanceOf(KrosApiError);
-    expect(error).toMatchObject({ status: 404, message: '404 Webhook not found', code: 'WEBHOOK_NOT_FOUND', details: { id: ID } });
+    expect(error).toMatchObject({ status: 404, code: 'WEBHOOK_NOT_FOUND', details: { id: ID } });
+    expect(error).toMatchObject({
+      message: `GET /webhooks/{id} → 404 Webhook not found (${host()})`,
+      method: 'GET',
+      urlTemplate: '/webhooks/{id}',
+    });
     expect(error.requestId).toBe('req_123');
     expect(error.headers.get('x-request-id')).toBe('req_123');
   });
@@ -46,13 +53,13 @@ describe('HTTP errors', () => {
     const kros = await clientAnswering(reply(503));
     const error = await failure(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosApiError);
-    expect(error).toMatchObject({ status: 503, message: '503 Service Unavailable', code: undefined });
+    expect(error).toMatchObject({ status: 503, message: `GET /webhooks → 503 Service Unavailable (${host()})`, code: undefined });
   });
 
   it('falls back to a status-based message when the body is not JSON', async () => {
     const kros = await clientAnswering(reply(502, '<html><body>Bad gateway</body></html>', { 'content-type': 'text/html' }));
     const error = await failure(kros.webhooks.list());
-    expect(error).toMatchObject({ status: 502, message: '502 Bad Gateway' });
+    expect(error).toMatchObject({ status: 502, message: `GET /webhooks → 502 Bad Gateway (${host()})` });
   });
 
   it.each([
@@ -133,7 +140,10 @@ describe('errors as JSON', () => {
     const error = await failure(kros.webhooks.get(ID));
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: 'KrosNotFoundError',
-      message: '404 Webhook not found',
+      message: `GET /webhooks/{id} → 404 Webhook not found (${host()})`,
+      method: 'GET',
+      urlTemplate: '/webhooks/{id}',
+      host: host(),
       status: 404,
       code: 'WEBHOOK_NOT_FOUND',
       details: { id: ID },
@@ -146,12 +156,14 @@ describe('errors as JSON', () => {
     expect(JSON.parse(JSON.stringify(await failure(kros.webhooks.list())))).toMatchObject({ name: 'KrosRateLimitError', retryAfter: 120 });
   });
 
-  it('writes name and message for an error without a response', async () => {
+  it('writes name, message and where the call went for an error without a response', async () => {
     const closed = await startServer();
     await closed.close();
     const kros = createKrosClient({ baseUrl: closed.url, apiKey: 'kros_test_abc', maxRetries: 0 });
-    const error = await failure(kros.webhooks.list());
-    expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'KrosConnectionError', message: error.message });
+    const error = await failure(kros.webhooks.delete(ID));
+    const where = { method: 'DELETE', urlTemplate: '/webhooks/{id}', host: new URL(closed.url).host };
+    expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'KrosConnectionError', message: error.message, ...where });
+    expect(error.message).toBe(`DELETE /webhooks/{id} → could not reach the KrosAI API: ECONNREFUSED (${where.host})`);
   });
 });
 
@@ -161,6 +173,32 @@ describe('malformed success responses', () => {
     const error = await failure(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosInvalidResponseError);
     expect(error.message).toContain('is a JSON object where the spec promises a JSON array');
+    expect(error).toMatchObject({ method: 'GET', urlTemplate: '/webhooks', host: host() });
+  });
+});
+
+describe('messages say where the call went', () => {
+  it('names the path of a raw call without its query, which may carry a secret', async () => {
+    const closed = await startServer();
+    await closed.close();
+    const kros = createKrosClient({ baseUrl: closed.url, apiKey: 'kros_test_abc', maxRetries: 0 });
+    const error = await failure(
+      kros.raw.request('post', '/webhooks?token=kros_test_INQUERY#frag' as '/webhooks', { body: undefined as never }),
+    );
+    expect(error.message).toBe(`POST /webhooks → could not reach the KrosAI API: ECONNREFUSED (${new URL(closed.url).host})`);
+    expect(JSON.stringify(error)).not.toMatch(/INQUERY|token|frag/);
+  });
+
+  it('names a redirect refused and a body too large where they happened', async () => {
+    const kros = await clientAnswering(reply(307, '', { location: 'https://elsewhere.example/x' }));
+    expect((await failure(kros.webhooks.test(ID))).message).toMatch(
+      /^POST \/webhooks\/\{id\}\/test → 307 redirect to https:\/\/elsewhere.example not followed.* \(127\.0\.0\.1:\d+\)$/,
+    );
+    await server?.close();
+    const big = await clientAnswering(reply(200, 'x'.repeat(200)));
+    expect((await failure(big.webhooks.list({ maxResponseBytes: 100 }))).message).toMatch(
+      /^GET \/webhooks → 200 response body is over maxResponseBytes/,
+    );
   });
 });
 
@@ -175,12 +213,12 @@ describe('connection failures', () => {
     expect(error.cause).toBeInstanceOf(Error);
   });
 
-  it("rejects with the caller's abort reason when the signal fires", async () => {
+  it("rejects with KrosAbortError, the caller's reason as cause, when the signal fires", async () => {
     const kros = await clientAnswering(() => {});
     const controller = new AbortController();
     const pending = kros.webhooks.list({ signal: controller.signal });
     const reason = new Error('user navigated away');
     setTimeout(() => controller.abort(reason), 20);
-    await expect(pending).rejects.toBe(reason);
+    await expect(pending).rejects.toMatchObject({ name: 'KrosAbortError', cause: reason });
   });
 });

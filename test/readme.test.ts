@@ -49,6 +49,7 @@ describe('README.md and docs/', () => {
     expect(examples.filter(({ page }) => page === 'README.md').map(({ path }) => path)).toEqual([
       'examples/quickstart.ts',
       'examples/receive-fetch.ts',
+      'examples/testing/receive-every-format.test.ts',
     ]);
   });
 

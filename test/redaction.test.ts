@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
+import { format, inspect } from 'node:util';
 import { createKrosClient, KrosApiError, type KrosClientOptions, KrosConnectionError, KrosValidationError } from '@krosai/cockpit';
 import { createMockKrosApi } from '@krosai/cockpit/testing';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,56 @@ describe('the client and its errors', () => {
     const closed = await startServer();
     await closed.close();
     expectNoSecret(await rejectionOf(client(closed.url).webhooks.list()));
+  });
+});
+
+describe('util.inspect prints complete, valid output', () => {
+  /** Whether the quotes and brackets of what inspect printed pair up (stack frames left out): a redaction that ate a quote leaves one open. */
+  function balanced(text: string): boolean {
+    const closers: string[] = [];
+    let quote = '';
+    // A frame names a file, whatever its characters; the last one ends with the properties' ` {`.
+    const code = text.replace(/^ +at .*?(?= \{$|$)/gm, '');
+    for (let i = 0; i < code.length; i++) {
+      const char = code[i] as string;
+      if (quote) {
+        if (char === '\\') i++;
+        else if (char === quote) quote = '';
+      } else if (`'"\``.includes(char)) quote = char;
+      else if ('([{'.includes(char)) closers.push(')]}'['([{'.indexOf(char)] as string);
+      else if (')]}'.includes(char) && closers.pop() !== char) return false;
+    }
+    return !quote && closers.length === 0;
+  }
+
+  it('shows an API error with its values redacted, its neighbours intact and its headers', async () => {
+    const api = await serve((request, response) => {
+      const sent = String(request.headers.authorization);
+      response.writeHead(400, { 'content-type': 'application/json', 'x-request-id': 'req_1', 'x-echo': sent });
+      response.end(JSON.stringify({ error: 'bad', details: { got: sent, other: 'plain' } }));
+    });
+    const error = await rejectionOf(client(api.url).webhooks.list());
+    for (const text of [inspect(error), format(error), inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true })]) {
+      expect(balanced(text), text).toBe(true);
+      expect(text).not.toContain(KEY);
+      expect(text).toContain("details: { got: 'Bearer [redacted]', other: 'plain' }");
+      expect(text).toContain("'x-echo': 'Bearer [redacted]'");
+      expect(text).toContain("'x-request-id': 'req_1'");
+    }
+  });
+
+  it("shows a connection error's cause chain with its values redacted", async () => {
+    const fetch: typeof globalThis.fetch = async (_input, init) => {
+      const sent = new Headers(init?.headers).get('authorization');
+      throw new TypeError(`fetch failed for ${sent}`, { cause: { sent, hint: 'the proxy said no', code: 'EPROXY' } });
+    };
+    const error = await rejectionOf(client('http://127.0.0.1:9', { fetch }).webhooks.list());
+    const text = inspect(error, { depth: Number.POSITIVE_INFINITY });
+    expect(balanced(text), text).toBe(true);
+    expect(text).not.toContain(KEY);
+    expect(text).toContain('[cause]: TypeError: fetch failed for Bearer [redacted]');
+    expect(text).toContain("sent: 'Bearer [redacted]',");
+    expect(text).toContain("hint: 'the proxy said no',");
   });
 });
 
@@ -115,7 +165,7 @@ describe('a credential that a server or a custom fetch echoes', () => {
       response.end(JSON.stringify({ error: `invalid credential ${sent}`, code: 'UNAUTHORIZED', details: { received: sent } }));
     });
     const error = (await rejectionOf(client(api.url, { apiKey: () => token }).webhooks.list())) as KrosApiError;
-    expect(error.message).toBe('401 invalid credential Bearer [redacted]');
+    expect(error.message).toBe(`GET /webhooks → 401 invalid credential Bearer [redacted] (${new URL(api.url).host})`);
     expect(error.details).toEqual({ received: 'Bearer [redacted]' });
   });
 

@@ -100,7 +100,7 @@ describe('what is retried', () => {
     expect(log).toEqual([
       expect.stringMatching(/^\[@krosai\/cockpit\] GET \/webhooks: 503 Busy\\u001b\[31m red\\u0007; retry 1 of 1 in \d+ ms$/),
     ]);
-    expect(error.message).toBe('503 down\\u000a[@krosai/cockpit] all good\\u001b[0m');
+    expect(error.message).toBe(`GET /webhooks → 503 down\\u000a[@krosai/cockpit] all good\\u001b[0m (${new URL(api.url).host})`);
   });
 
   it('logs one line per retry with the reason, the attempt and the delay', async () => {

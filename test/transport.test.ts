@@ -3,14 +3,20 @@
  * careless caller would use it: connection failures, timeouts, cancellation, redirects, the answer
  * as sent, bounded response bodies, load. What is retried, and after how long: retries.test.ts.
  */
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import {
   type AuthHeader,
+  KrosAbortError,
   KrosApiError,
+  type KrosClient,
   type KrosClientOptions,
   KrosConnectionError,
+  KrosError,
   KrosInvalidResponseError,
   KrosTimeoutError,
   KrosValidationError,
@@ -19,6 +25,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loggingClient, serversPerTest } from './helpers/clients.ts';
 import { rejectionOf } from './helpers/rejection.ts';
 import { delayed, hang, type Responder, reply, resetMidResponse, script, startServer, type TestServer } from './helpers/server.ts';
+import { ROOT } from './helpers/workspace.ts';
 
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
 const WEBHOOK = { id: ID, url: 'https://example.com/hooks', events: ['call.completed'], active: true, secret: 'whsec_from_the_api' };
@@ -28,6 +35,7 @@ const ORG = '11111111-1111-4111-8111-111111111111';
 const MiB = 1024 * 1024;
 
 const serve = serversPerTest();
+const run = promisify(execFile);
 
 /** A client with short timings against `server` (or a URL), and its log lines. */
 function clientOf(server: TestServer | string, options: KrosClientOptions = {}) {
@@ -94,6 +102,47 @@ describe('connection failures', () => {
     expect(log).toEqual([expect.stringMatching(/: refused; retry 1 of 2 in/), expect.stringMatching(/: refused; retry 2 of 2 in/)]);
   });
 
+  // Node's fetch refuses these before any connection: the same request fails the same way again.
+  it.each([
+    ['a forbidden port', 'bad port', (url: string) => url.replace(/:\d+\//, ':6000/')],
+    ['a scheme fetch does not fetch', 'unknown scheme', (url: string) => url.replace(/^http/, 'ftp')],
+    ['a URL fetch cannot parse', 'invalid URL', (url: string) => url.replace('127.0.0.1', '[::1')],
+  ])('fails at once, without a retry, when fetch refuses %s', async (_what, reason, rewrite) => {
+    const api = await serve(reply(200, []));
+    let calls = 0;
+    const { kros, log } = clientOf(api, {
+      fetch: (request) => {
+        calls++;
+        return fetch(rewrite((request as Request).url));
+      },
+    });
+    const error = await rejectionOf(kros.webhooks.list());
+    expect(error).toBeInstanceOf(KrosConnectionError);
+    expect((error as Error).message).toContain(`fetch refused to send the request: ${reason}`);
+    expect((error as Error).cause).toBeInstanceOf(TypeError);
+    expect({ calls, log, sent: api.requests.length }).toEqual({ calls: 1, log: [], sent: 0 });
+  });
+
+  it('fails at once on a base URL with a forbidden port, through the global fetch', async () => {
+    const { kros, log } = clientOf('http://127.0.0.1:10080');
+    const error = await rejectionOf(kros.webhooks.list());
+    expect((error as Error).message).toContain('bad port');
+    expect(log).toEqual([]);
+  });
+
+  it('rejects, and does not hang, when the error fetch throws is its own cause', async () => {
+    // Run in a process of its own (the built package), killed after 30 s: an endless loop would block this one.
+    const script = `
+      const { createKrosClient } = await import(${JSON.stringify(join(ROOT, 'dist/node/index.js'))});
+      const looped = new Error('looped');
+      looped.cause = looped;
+      const kros = createKrosClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'kros_test_x', fetch: async () => { throw looped; } });
+      const error = await kros.webhooks.list({ maxRetries: 0 }).catch((error) => error);
+      console.log(error.name);`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('KrosConnectionError');
+  }, 60_000);
+
   it('retries a GET whose connection was reset mid-response', async () => {
     const api = await serve(script(resetMidResponse, reply(200, [WEBHOOK])));
     const { kros } = clientOf(api);
@@ -109,7 +158,7 @@ describe('timeouts', () => {
     const error = await rejectionOf(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosTimeoutError);
     expect(error).toBeInstanceOf(KrosConnectionError);
-    expect((error as Error).message).toBe('the request timed out after 200 ms');
+    expect((error as Error).message).toBe(`GET /webhooks → the request timed out after 200 ms (${new URL(api.url).host})`);
     expect(api.requests).toHaveLength(3);
     expect(log).toEqual([expect.stringMatching(/: timeout; retry 1 of 2 in/), expect.stringMatching(/: timeout; retry 2 of 2 in/)]);
   });
@@ -213,7 +262,8 @@ describe('timeouts', () => {
       const api = await serve(reply(200, []));
       const { kros } = clientOf(api, { apiKey: never, timeoutMs: 60_000 });
       const error = await rejectionOf(kros.webhooks.list({ signal: AbortSignal.timeout(200) }));
-      expect((error as DOMException).name).toBe('TimeoutError');
+      expect(error).toBeInstanceOf(KrosAbortError);
+      expect(((error as Error).cause as DOMException).name).toBe('TimeoutError');
       expect(api.requests).toEqual([]);
     });
 
@@ -224,7 +274,7 @@ describe('timeouts', () => {
       const controller = new AbortController();
       const pending = kros.webhooks.list({ signal: controller.signal });
       controller.abort(new Error('caller gave up'));
-      expect(await rejectionOf(pending)).toMatchObject({ message: 'caller gave up' });
+      expect(await rejectionOf(pending)).toMatchObject({ cause: { message: 'caller gave up' } });
       settle(KEY);
       await lateWork();
       expect(api.requests).toEqual([]);
@@ -258,18 +308,42 @@ describe('timeouts', () => {
 });
 
 describe('cancellation', () => {
+  /** A KrosAbortError, distinct from the SDK's own timeout, keeping the reason and saying what it is in JSON. */
+  function expectAbortedBy(error: unknown, reason: unknown) {
+    expect(error).toBeInstanceOf(KrosAbortError);
+    expect(error).toBeInstanceOf(KrosError);
+    expect(error).not.toBeInstanceOf(KrosConnectionError);
+    expect((error as Error).cause).toBe(reason);
+    expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: 'KrosAbortError' });
+  }
+
   // The abort comes when the client logs its retry: during the wait, whatever the machine's speed.
   // A wait the abort did not cut short (50 s) outlasts this test's timeout.
-  it('rejects with the abort reason when aborted during a retry wait, having sent one request', async () => {
+  it.each([
+    ['the facade', (kros: KrosClient, signal: AbortSignal) => kros.webhooks.list({ signal })],
+    ['the raw client', (kros: KrosClient, signal: AbortSignal) => kros.raw.GET('/webhooks', { signal })],
+  ])('rejects with KrosAbortError when aborted during a retry wait, having sent one request, through %s', async (_via, call) => {
     const api = await serve(reply(503, '', { 'retry-after': '50' }));
     const controller = new AbortController();
     const reason = new DOMException('the user left the page', 'AbortError');
     const { kros } = clientOf(api, { logger: { info: () => setTimeout(() => controller.abort(reason)) } });
-    expect(await rejectionOf(kros.webhooks.list({ signal: controller.signal }))).toBe(reason);
+    expectAbortedBy(await rejectionOf(call(kros, controller.signal)), reason);
     expect(api.requests).toHaveLength(1);
   });
 
-  it('rejects with the abort reason when aborted during a retry wait after a fetch that never settled', async () => {
+  it('rejects with KrosAbortError when aborted during an attempt, not retrying it', async () => {
+    const api = await serve(hang);
+    const controller = new AbortController();
+    const { kros, log } = clientOf(api, { timeoutMs: 60_000 });
+    const pending = kros.webhooks.list({ signal: controller.signal });
+    while (api.requests.length === 0) await lateWork();
+    const reason = new Error('user navigated away');
+    controller.abort(reason);
+    expectAbortedBy(await rejectionOf(pending), reason);
+    expect({ sent: api.requests.length, log }).toEqual({ sent: 1, log: [] });
+  });
+
+  it('rejects with KrosAbortError when aborted during a retry wait after a fetch that never settled', async () => {
     // Only timers move this call (its fetch never settles), and fake ones stand still unless
     // advanced: a wait the abort did not cut short leaves the call pending.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
@@ -286,16 +360,17 @@ describe('cancellation', () => {
       expect(log).toEqual([expect.stringMatching(/: timeout; retry 1 of 3 in \d+ ms$/)]);
       controller.abort(new Error('caller gave up'));
       await new Promise((resolve) => setImmediate(resolve));
-      expect(outcome).toBe('caller gave up');
+      expect(outcome).toBe("GET /webhooks → the call was aborted by the caller's signal (127.0.0.1:9)");
     } finally {
       vi.useRealTimers();
     }
   });
 
-  it('rejects at once with an already-aborted signal, sending nothing', async () => {
+  it('rejects at once with KrosAbortError for an already-aborted signal, sending nothing', async () => {
     const api = await serve(reply(200, [WEBHOOK]));
     const { kros } = clientOf(api);
-    expect(((await rejectionOf(kros.webhooks.list({ signal: AbortSignal.abort() }))) as DOMException).name).toBe('AbortError');
+    const signal = AbortSignal.abort();
+    expectAbortedBy(await rejectionOf(kros.webhooks.list({ signal })), signal.reason);
     expect(api.requests).toHaveLength(0);
   });
 });
@@ -425,7 +500,7 @@ describe('an answer the API sent is reported as that answer', () => {
     const { kros } = clientOf(api);
     const error = await rejectionOf(kros.webhooks.list());
     expect(error).toBeInstanceOf(KrosApiError);
-    expect((error as Error).message).toBe('502 Bad Gateway');
+    expect((error as Error).message).toBe(`GET /webhooks → 502 Bad Gateway (${new URL(api.url).host})`);
     expect(api.requests).toHaveLength(3);
   });
 

@@ -25,7 +25,10 @@ function expectWebhook(webhook: Webhook) {
 async function expectApiError(pending: Promise<unknown>, status: number) {
   const error = await rejectionOf(pending);
   expect(error).toBeInstanceOf(KrosApiError);
-  expect(error).toMatchObject({ status, message: expect.stringMatching(new RegExp(`^${status} \\S`)) });
+  expect(error).toMatchObject({
+    status,
+    message: expect.stringMatching(new RegExp(`^[A-Z]+ /\\S+ → ${status} \\S.* \\(127\\.0\\.0\\.1:\\d+\\)$`)),
+  });
   return error as KrosApiError;
 }
 

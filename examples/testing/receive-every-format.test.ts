@@ -1,9 +1,8 @@
 import { createSignedDelivery, DELIVERY_FORMATS } from '@krosai/cockpit/testing';
 import { expect, it, vi } from 'vitest';
-import { POST } from '../receive-fetch.ts';
 
-const SECRET = 'whsec_receiver_tests';
-vi.stubEnv('KROSAI_WEBHOOK_SECRET', SECRET);
+const SECRET = vi.hoisted(() => (process.env.KROSAI_WEBHOOK_SECRET = 'whsec_receiver_tests'));
+const { POST } = await import('../receive-fetch.ts');
 
 // The signature covers the bytes sent, not their meaning: a receiver that verifies re-serialised
 // JSON accepts 'canonical' and refuses the same delivery indented, reordered or escaped.

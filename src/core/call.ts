@@ -1,19 +1,19 @@
 /** One call: options checked, each attempt through openapi-fetch, retried when safe, turned into data or an error. */
 import type { Client } from 'openapi-fetch';
 import { operationRoutes, type operations, type paths } from '../generated/api.js';
-import { apiErrorFrom, KrosConnectionError, KrosInvalidResponseError, KrosTimeoutError, KrosValidationError } from './errors.js';
-import { printable, type Redact, redactorFor } from './redact.js';
+import {
+  apiErrorFrom,
+  type ErrorScope,
+  KrosConnectionError,
+  KrosInvalidResponseError,
+  KrosTimeoutError,
+  KrosValidationError,
+} from './errors.js';
+import type { KrosHooks, Logger } from './observe.js';
+import { errorView, printable, redactorFor } from './redact.js';
 import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
-import { attemptFetch, type TransportConfig } from './transport.js';
+import { abortedBy, attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
-
-/** Where the SDK reports retries (`info`) and problems worth a look (`warn`); `console` fits. */
-export interface Logger {
-  /** One line per retry: what failed, which retry, and the wait. */
-  info?(message: string): void;
-  /** A problem worth a look, such as a requested wait too long to honour. */
-  warn?(message: string): void;
-}
 
 /**
  * Options for one call; they override the client's for this request only.
@@ -28,7 +28,7 @@ export interface RequestOptions {
   organizationId?: string;
   /** Extra headers for this request, checked as the client's are. Auth and organization have their own options. */
   headers?: HeadersInput;
-  /** Aborts the request; the call then rejects with the signal's reason. */
+  /** Aborts the call, also during a retry wait; it then rejects with `KrosAbortError`, the signal's reason as `cause`. */
   signal?: AbortSignal;
   /** Milliseconds each attempt may take, body included; overrides the client's `timeoutMs`. */
   timeoutMs?: number;
@@ -67,6 +67,8 @@ export interface ClientContext {
   initialRetryDelayMs: number;
   maxResponseBytes: number;
   logger: Logger;
+  /** The caller's hooks and the debug log; undefined when neither is wanted. */
+  hooks: KrosHooks | undefined;
 }
 
 /** Per-call settings, checked. */
@@ -80,29 +82,47 @@ export interface CallSettings {
 
 type FetchResult = { response: Response; error?: unknown };
 
-/** A call's last result; whether an attempt failed in a way that leaves open whether the API acted; its redactor. */
+/** A call's last result; whether an attempt failed in a way that leaves open whether the API acted; its errors' scope. */
 export interface Sent<T> {
   result: T;
   mayHaveActed: boolean;
-  redact: Redact;
+  scope: Required<ErrorScope>;
+}
+
+/** A call's operation (none for a raw call: its path template stands in), method and path. */
+export interface Route {
+  operationId?: string;
+  method: string;
+  path: string;
 }
 
 /** Runs `invoke`, an openapi-fetch call given one attempt's `fetch`, until it succeeds or may not be retried. */
 export async function send<T extends FetchResult>(
   context: ClientContext,
   settings: CallSettings,
-  method: string,
-  template: string,
+  { operationId, method, path }: Route,
   invoke: (fetch: (request: Request) => Promise<Response>) => Promise<T>,
 ): Promise<Sent<T>> {
   const maxRetries = settings.maxRetries ?? context.maxRetries;
   const sent: string[] = [];
   const redact = redactorFor(sent);
+  // A raw call's path may carry a query: errors and logs name the path alone.
+  const urlTemplate = printable(path.replace(/[?#].*/s, ''));
+  const scope = {
+    redact,
+    view: (error: Error) => errorView(error, redact, 0),
+    where: { method, urlTemplate, host: context.transport.host },
+  };
+  const { hooks } = context;
   let acted = false;
   for (let retry = 0; ; retry++) {
     let result: T | undefined;
     let failure: unknown;
     let kind: string;
+    // Only with hooks: without them an attempt builds no event and reads no clock.
+    const event = hooks && { operationId: operationId ?? urlTemplate, method, urlTemplate, attempt: retry + 1 };
+    const started = event ? performance.now() : 0;
+    if (event) hooks?.request?.(event);
     try {
       result = await invoke(
         attemptFetch(context.transport, {
@@ -111,30 +131,49 @@ export async function send<T extends FetchResult>(
           timeoutMs: settings.timeoutMs ?? context.timeoutMs,
           maxResponseBytes: settings.maxResponseBytes ?? context.maxResponseBytes,
           sent,
-          redact,
+          scope,
         }),
       );
-      if (result.response.ok) return { result, mayHaveActed: acted, redact };
       kind = String(result.response.status);
     } catch (error) {
-      // The transport's failures are KrosErrors already; anything else is middleware's own, or the caller's abort.
+      // The transport's failures, the caller's abort included, are KrosErrors already; anything else is middleware's own.
       failure = error;
       kind = failure instanceof KrosTimeoutError ? 'timeout' : failure instanceof KrosConnectionError ? connectionKind(failure.cause) : '';
     }
-    if (retry >= maxRetries || settings.signal?.aborted || !isRetryable(method, kind)) {
-      if (result) return { result, mayHaveActed: acted, redact };
+    if (event) {
+      const durationMs = performance.now() - started;
+      if (!result) hooks?.error?.({ ...event, error: failure, durationMs });
+      else {
+        const requestId = redact(result.response.headers.get('x-request-id')?.slice(0, 200) ?? '') || undefined;
+        hooks?.response?.({ ...event, status: result.response.status, durationMs, requestId });
+      }
+    }
+    if (result?.response.ok) return { result, mayHaveActed: acted, scope };
+    if (retry >= maxRetries || !isRetryable(method, kind)) {
+      if (result) return { result, mayHaveActed: acted, scope };
       throw failure;
     }
+    const { signal } = settings;
+    if (signal?.aborted) throw abortedBy(signal, scope);
     acted ||= mayHaveActed(kind);
-    const where = `[@krosai/cockpit] ${method} ${template}: ${result ? `${kind} ${printable(redact(result.response.statusText))}`.trim() : kind}`;
+    const line = `[@krosai/cockpit] ${method} ${urlTemplate}: ${result ? `${kind} ${printable(redact(result.response.statusText))}`.trim() : kind}`;
     const asked = result && serverDelayMs(result.response.headers, kind === '429' ? result.error : undefined);
     if (asked !== undefined && asked > MAX_SERVER_DELAY_MS) {
-      context.logger.warn?.(`${where}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
-      return { result: result as T, mayHaveActed: acted, redact };
+      context.logger.warn?.(`${line}; the API asks to wait ${Math.ceil(asked / 1000)} s, longer than 60 s: not retrying`);
+      return { result: result as T, mayHaveActed: acted, scope };
     }
     const delay = asked ?? backoffMs(retry + 1, context.initialRetryDelayMs);
-    context.logger.info?.(`${where}; retry ${retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
-    await sleep(delay, settings.signal);
+    if (event)
+      hooks?.retry?.({
+        ...event,
+        attempt: retry + 2,
+        delayMs: delay,
+        ...(result ? { status: result.response.status } : { error: failure }),
+      });
+    context.logger.info?.(`${line}; retry ${retry + 1} of ${maxRetries} in ${Math.round(delay)} ms`);
+    await sleep(delay, signal).catch(() => {
+      throw abortedBy(signal as AbortSignal, scope);
+    });
   }
 }
 
@@ -193,17 +232,17 @@ export function operationCaller(context: ClientContext, client: Client<paths>): 
       path: string,
       init: object,
     ) => Promise<{ data?: string; error?: unknown; response: Response }>;
-    const { result, mayHaveActed, redact } = await send(context, settings, method, path, (fetch) =>
+    const { result, mayHaveActed, scope } = await send(context, settings, { operationId, method, path }, (fetch) =>
       request(method, path, { ...init, fetch }),
     );
     const { data, error, response } = result;
     const requestId = response.headers.get('x-request-id') ?? undefined;
-    if (response.ok) return { data: success === 'none' ? undefined : parseBody(response, data, success, redact), response, requestId };
+    if (response.ok) return { data: success === 'none' ? undefined : parseBody(response, data, success, scope), response, requestId };
     if (response.status === 404 && method === 'DELETE' && mayHaveActed) {
       context.logger.info?.(`[@krosai/cockpit] DELETE ${path}: 404 after an attempt that may have deleted it; deleted`);
       return { data: undefined, response, requestId };
     }
-    throw apiErrorFrom(response, error, redact);
+    throw apiErrorFrom(response, error, scope);
   }
   return (operationId, options, input) => krosPromise(perform(operationId, options, input)) as never;
 }
@@ -220,7 +259,7 @@ function krosPromise<T>(call: Promise<WithResponse<T>>): KrosPromise<T> {
 }
 
 /** The JSON body of a success response; anything else is the API's fault and says so. */
-function parseBody(response: Response, text: string | undefined, expected: 'array' | 'object', redact: Redact): unknown {
+function parseBody(response: Response, text: string | undefined, expected: 'array' | 'object', scope: ErrorScope): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text as string);
@@ -233,7 +272,7 @@ function parseBody(response: Response, text: string | undefined, expected: 'arra
       `${response.status} response is ${actual} where the spec promises a JSON ${expected} (content-type: ${response.headers.get('content-type')})`,
       response,
       undefined,
-      redact,
+      scope,
     );
   }
   return value;

@@ -1,8 +1,9 @@
 /** `createKrosClient`: options, environment defaults, and the wiring of the pieces. */
 import { createWebhooks, type Webhooks } from '../resources/webhooks.js';
 import { type ApiKey, type AuthHeader, credentialFrom } from './auth.js';
-import { type ClientContext, type Logger, operationCaller } from './call.js';
+import { type ClientContext, operationCaller } from './call.js';
 import { KrosValidationError } from './errors.js';
+import { checkedHooks, type KrosHooks, type Logger, type LogLevel, leveled, logLevelOf, observers } from './observe.js';
 import { createOpenApiClient, type RawClient, rawClient } from './raw-client.js';
 import { MAX_RETRIES } from './retry.js';
 import { assertBaseUrl, assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
@@ -43,8 +44,15 @@ export interface KrosClientOptions {
   initialRetryDelayMs?: number;
   /** The most bytes a response body may have, after decompression. Default: 10 MiB. */
   maxResponseBytes?: number;
-  /** Receives one `info` line per retry and `warn` lines worth a look; never a secret. Default: warnings to the console. */
+  /** Receives the lines `logLevel` lets through; never a secret. Default: the console. */
   logger?: Logger;
+  /**
+   * `debug` adds one line per attempt to `info`'s one per retry; `warn` only problems worth a look.
+   * Default: `KROSAI_LOG`, else `info` with your `logger` and `warn` with the console.
+   */
+  logLevel?: LogLevel;
+  /** Functions called on each attempt and retry; see {@link KrosHooks}. */
+  hooks?: KrosHooks;
   /** Lets a `kros_live_` key be used in a browser, where anyone who loads the page can read it. */
   dangerouslyAllowBrowser?: boolean;
   /** Lets `baseUrl` be `http:` for a host other than loopback, which sends the credential in plain text. */
@@ -63,8 +71,6 @@ export interface KrosClient {
 
 export const DEFAULT_BASE_URL = 'https://api.krosai.com/v1';
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-const WARNINGS_TO_CONSOLE: Logger = { warn: (message) => console.warn(message) };
 
 /**
  * Creates a client for the KrosAI Cockpit API. Throws `KrosValidationError` at once on bad options
@@ -93,23 +99,28 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   if (typeof (given.fetch ?? globalThis.fetch) !== 'function') {
     throw new KrosValidationError('fetch must be a function; this runtime has no global fetch');
   }
-  const {
-    timeoutMs = 60_000,
-    maxRetries = 2,
-    initialRetryDelayMs = 500,
-    maxResponseBytes = 10 * 1024 * 1024,
-    logger = WARNINGS_TO_CONSOLE,
-  } = given;
+  const { timeoutMs = 60_000, maxRetries = 2, initialRetryDelayMs = 500, maxResponseBytes = 10 * 1024 * 1024 } = given;
+  const logger = leveled(given.logger ?? console, logLevelOf(given.logLevel, env.KROSAI_LOG, given.logger !== undefined));
+  const hooks = observers(checkedHooks(given.hooks), logger);
   assertTimeout(timeoutMs, 'timeoutMs');
   assertWholeNumber(maxRetries, 'maxRetries', 0, MAX_RETRIES);
   assertWholeNumber(initialRetryDelayMs, 'initialRetryDelayMs', 0, MAX_TIMER_MS);
   assertWholeNumber(maxResponseBytes, 'maxResponseBytes', 1, Number.MAX_SAFE_INTEGER);
 
   const client = createOpenApiClient(baseUrl, headers);
-  const transport = { baseUrl, fetch: given.fetch, credential };
+  const transport = { baseUrl, host: new URL(baseUrl).host, fetch: given.fetch, credential };
   function clientFor(organizationId: string | undefined): KrosClient {
     if (organizationId !== undefined) assertUuid(organizationId, 'organizationId');
-    const context: ClientContext = { transport, organizationId, timeoutMs, maxRetries, initialRetryDelayMs, maxResponseBytes, logger };
+    const context: ClientContext = {
+      transport,
+      organizationId,
+      timeoutMs,
+      maxRetries,
+      initialRetryDelayMs,
+      maxResponseBytes,
+      logger,
+      hooks,
+    };
     return {
       webhooks: createWebhooks(operationCaller(context, client)),
       raw: rawClient(context, client),
@@ -119,9 +130,13 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
   return clientFor(given.organizationId ?? env.KROSAI_ORGANIZATION_ID);
 }
 
-/** Environment defaults, only where a `process.env` exists (not in browsers or most edge runtimes). */
+/** Environment defaults, only where a `process.env` exists (not in browsers or most edge runtimes) and reading it does not throw. */
 function environment(): Record<string, string | undefined> {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-  // An empty variable means "not set", as in most shells' `VAR= command`.
-  return Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('KROSAI_') && value));
+  try {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+    // An empty variable means "not set", as in most shells' `VAR= command`.
+    return Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('KROSAI_') && value));
+  } catch {
+    return {};
+  }
 }

@@ -2,11 +2,28 @@
 import { printable, type Redact, redactDeep } from './redact.js';
 import { serverDelayMs } from './retry.js';
 
-/** Each error's redactor, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
-const redactors = new WeakMap<KrosError, Redact>();
+/** Each error's redacted view for `inspect`, kept off the instance so that neither `inspect` nor a `.d.ts` shows it. */
+const views = new WeakMap<KrosError, (error: Error) => Error>();
 
 /** What `toJSON` copies when present: never a header, the request, or the raw body. */
-const JSON_FIELDS = ['status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
+const JSON_FIELDS = ['method', 'urlTemplate', 'host', 'status', 'code', 'details', 'requestId', 'retryAfter', 'reason'] as const;
+
+/** Where a call went: never its path's values, its query or a credential. */
+export interface CallSite {
+  method: string;
+  urlTemplate: string;
+  host: string;
+}
+
+/** What the errors of one call are made with: its redactor, and where it went. */
+export interface ErrorScope {
+  redact?: Redact | undefined;
+  /** What `inspect` renders instead of the error: made by the client, so that the verifier's bundle has no redaction code. */
+  view?: ((error: Error) => Error) | undefined;
+  where?: CallSite | undefined;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** Base class of every error thrown by `@krosai/cockpit`. */
 export class KrosError extends Error {
@@ -15,11 +32,20 @@ export class KrosError extends Error {
    * so an error from the CommonJS build is an instance of the ES module build's class.
    */
   static readonly brand: string = 'KrosError';
+  /** The call's HTTP method, on the errors of a call (`KrosApiError`, `KrosConnectionError`, `KrosAbortError`). */
+  declare readonly method?: string;
+  /** The call's path template, such as `/webhooks/{id}`: no id, no query. */
+  declare readonly urlTemplate?: string;
+  /** The host (and port) of the client's `baseUrl`. */
+  declare readonly host?: string;
 
-  constructor(message?: string, options?: { cause?: unknown; redact?: Redact | undefined }) {
-    super(message, options);
+  /** With `where`, the message names the method, path template and host: `GET /webhooks/{id} → 404 Not found (api.krosai.com)`. */
+  constructor(message?: string, options?: { cause?: unknown } & ErrorScope) {
+    const where = options?.where;
+    super(where ? `${where.method} ${where.urlTemplate} → ${message} (${where.host})` : message, options);
     this.name = (new.target as typeof KrosError).brand;
-    if (options?.redact) redactors.set(this, options.redact);
+    if (options?.view) views.set(this, options.view);
+    if (where) Object.assign(this, where);
   }
 
   /** True when `value`'s class, or one it extends, is this class, in whichever build it was made. */
@@ -31,7 +57,7 @@ export class KrosError extends Error {
     return false;
   }
 
-  /** `name`, `message`, and whichever of `status`, `code`, `details`, `requestId`, `retryAfter` and `reason` it has. */
+  /** `name`, `message`, and whichever of `method`, `urlTemplate`, `host`, `status`, `code`, `details`, `requestId`, `retryAfter` and `reason` it has. */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { name: this.name, message: this.message };
     for (const field of JSON_FIELDS) {
@@ -41,15 +67,11 @@ export class KrosError extends Error {
     return json;
   }
 
-  /** @internal Node's `util.inspect`: the usual rendering, with credentials replaced. */
-  [Symbol.for('nodejs.util.inspect.custom')](
-    _depth: number,
-    options: object,
-    inspect: (value: unknown, options: object) => string,
-  ): string {
-    // The rendering includes `cause`, the caller's own unredacted object.
-    const text = inspect(this, { ...options, customInspect: false });
-    return redactors.get(this)?.(text) ?? text;
+  /** @internal Node's `util.inspect`: for a call's errors, the usual rendering of a copy whose values are redacted, `cause` included. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    // Values, not the rendered text: a pattern run over the text would eat its quotes.
+    const view = views.get(this);
+    return inspect(view ? view(this) : this, view ? options : { ...options, customInspect: false });
   }
 }
 
@@ -66,6 +88,11 @@ export class KrosConnectionError extends KrosError {
 /** Every attempt took longer than `timeoutMs`, body included. */
 export class KrosTimeoutError extends KrosConnectionError {
   static override readonly brand: string = 'KrosTimeoutError';
+}
+
+/** The caller's `signal` aborted the call, whose reason is `cause`; never retried. The SDK's own timeout is {@link KrosTimeoutError}. */
+export class KrosAbortError extends KrosError {
+  static override readonly brand: string = 'KrosAbortError';
 }
 
 /**
@@ -95,10 +122,11 @@ export class KrosApiError extends KrosError {
   /** The response body: parsed JSON, or its text when it is not JSON; credentials the server echoed are redacted. */
   readonly body: unknown;
 
-  /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `redact` hides credentials the server echoed. */
-  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
+  /** `response` needs only `status` and `headers`; `body` is parsed JSON or text; `scope` hides credentials the server echoed and says where the call went. */
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, scope?: ErrorScope) {
+    const redact = scope?.redact;
     // The server's text: its credentials hidden, its control characters shown as escapes.
-    super(printable(redact ? redact(message) : message), { redact });
+    super(printable(redact ? redact(message) : message), scope);
     this.body = redact ? redactDeep(body, redact) : body;
     const { code, details } = (this.body ?? {}) as ErrorBody;
     this.status = response.status;
@@ -150,8 +178,8 @@ export class KrosRateLimitError extends KrosApiError {
   /** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (unix seconds) headers. */
   readonly rateLimit: { limit?: number; remaining?: number; reset?: number };
 
-  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, redact?: Redact) {
-    super(message, response, body, redact);
+  constructor(message: string, response: Pick<Response, 'status' | 'headers'>, body?: unknown, scope?: ErrorScope) {
+    super(message, response, body, scope);
     const delay = serverDelayMs(response.headers, body);
     this.retryAfter = delay === undefined ? delay : delay / 1000;
     this.rateLimit = {};
@@ -204,13 +232,17 @@ interface ErrorBody {
 }
 
 /** The typed error for an HTTP error response, given its body as parsed JSON or raw text. */
-export function apiErrorFrom(response: Pick<Response, 'status' | 'statusText' | 'headers'>, body: unknown, redact?: Redact): KrosApiError {
+export function apiErrorFrom(
+  response: Pick<Response, 'status' | 'statusText' | 'headers'>,
+  body: unknown,
+  scope?: ErrorScope,
+): KrosApiError {
   const { error, title, detail } = (body ?? {}) as ErrorBody;
   const said = [error, title, detail].filter((part) => part && typeof part === 'string');
   const message = `${response.status} ${said.join(': ') || response.statusText || 'error'}`;
   const { status } = response;
   const ErrorClass = BY_STATUS[status] ?? (status >= 500 ? KrosInternalServerError : KrosApiError);
-  return new ErrorClass(message, response, body, redact);
+  return new ErrorClass(message, response, body, scope);
 }
 
 const BY_STATUS: Record<number, typeof KrosApiError> = {

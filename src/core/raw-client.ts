@@ -58,7 +58,7 @@ export function rawClient(context: ClientContext, client: RawClient): RawClient 
       }
       const method = name === 'request' ? String(args[0]).toUpperCase() : name;
       const { signal } = init as { signal?: AbortSignal };
-      const { result } = await send(context, { signal }, method, String(args[at - 1]), (fetch) =>
+      const { result } = await send(context, { signal }, { method, path: String(args[at - 1]) }, (fetch) =>
         (methods[name] as Method)(...args.slice(0, at), { ...init, fetch }),
       );
       return result;

@@ -37,3 +37,32 @@ export function redactDeep(value: unknown, redact: Redact, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactDeep(item, redact, depth + 1)]));
 }
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * A copy of `error` for `inspect` to render as it renders errors: same class, each value redacted,
+ * `Headers` as a plain object (`Headers {}` otherwise), causes copied the same way a few levels down.
+ */
+export function errorView(error: Error, redact: Redact, depth: number): Error {
+  // Own name and message: a DOMException's are getters that throw on any other object.
+  const view = Object.create(Object.getPrototypeOf(error), {
+    [INSPECT]: { value: undefined },
+    name: { value: error.name, configurable: true },
+    message: { value: redact(String(error.message)), configurable: true },
+  });
+  for (const key of Reflect.ownKeys(error)) {
+    const property = Object.getOwnPropertyDescriptor(error, key) as PropertyDescriptor;
+    const { value } = property;
+    if ('value' in property) {
+      property.value =
+        value instanceof Error && depth < 8
+          ? errorView(value, redact, depth + 1)
+          : value instanceof Headers
+            ? Object.fromEntries([...value].map(([name, text]) => [name, redact(text)]))
+            : redactDeep(value, redact);
+    }
+    Object.defineProperty(view, key, property);
+  }
+  return view;
+}

@@ -5,7 +5,10 @@ import { onAbort } from './abort.js';
  * when the API provably did not act: the connection was refused, or it answered 429.
  */
 
-/** An HTTP status, `timeout`, `refused` (nothing was sent), or `connection` (broken; the request may have arrived). */
+/**
+ * An HTTP status, `timeout`, `refused` (nothing was sent), `connection` (broken; the request may
+ * have arrived), or `unsendable` (fetch refused the request itself: no network failure, no retry).
+ */
 export type FailureKind = string;
 
 const RETRYABLE = ['408', '429', '500', '502', '503', '504', 'timeout', 'refused', 'connection'];
@@ -25,14 +28,27 @@ export function mayHaveActed(kind: FailureKind): boolean {
   return ['timeout', 'connection', '500', '502', '503', '504'].includes(kind);
 }
 
-/** `refused` or `connection`, from the system error code behind a fetch failure when the runtime gives one. */
+/** `unsendable`, `refused` or `connection`, from the error behind a fetch failure. */
 export function connectionKind(error: unknown): FailureKind {
+  if (fetchRefusal(error)) return 'unsendable';
   return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(errorCode(error)) ? 'refused' : 'connection';
 }
 
-/** The system error code (ECONNREFUSED, ECONNRESET…) behind a fetch failure, or ''. */
+/** undici's reasons for a request it will not send: a forbidden port, a scheme it does not fetch. */
+const REFUSALS = /^(bad port|unknown scheme|URL scheme must be a HTTP\(S\) scheme)$/;
+
+/** Why fetch refused to send, when Node's says so (browsers say only "Failed to fetch": a connection failure); else undefined. */
+export function fetchRefusal(error: unknown): string | undefined {
+  if ((error as Error)?.name !== 'TypeError') return undefined;
+  if (errorCode(error) === 'ERR_INVALID_URL') return 'invalid URL';
+  const reason = ((error as Error).cause as Error)?.message;
+  return REFUSALS.test(reason) ? reason : undefined;
+}
+
+/** The system error code (ECONNREFUSED, ECONNRESET…) behind a fetch failure, or ''; a few causes deep, as a chain may loop. */
 export function errorCode(error: unknown): string {
-  for (let cause = error as { code?: unknown; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+  let cause = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; cause && depth < 8; depth++, cause = cause.cause as typeof cause) {
     if (typeof cause.code === 'string') return cause.code;
   }
   return '';

@@ -7,6 +7,8 @@ import type { Credential } from './auth.js';
 import { readBounded } from './body.js';
 import {
   apiErrorFrom,
+  type ErrorScope,
+  KrosAbortError,
   KrosApiError,
   KrosConnectionError,
   KrosError,
@@ -14,14 +16,16 @@ import {
   KrosTimeoutError,
   KrosValidationError,
 } from './errors.js';
-import { printable, type Redact } from './redact.js';
-import { errorCode } from './retry.js';
+import { printable } from './redact.js';
+import { errorCode, fetchRefusal } from './retry.js';
 import { USER_AGENT } from './user-agent.js';
 
 /** What every attempt of a client needs. */
 export interface TransportConfig {
   /** The API root every request must stay under: credentials go nowhere else. */
   baseUrl: string;
+  /** Its host and port, named in error messages. */
+  host: string;
   /** The caller's `fetch`; else the global, read at each attempt, so an interceptor installed later sees it. */
   fetch: typeof globalThis.fetch | undefined;
   credential: Credential;
@@ -35,7 +39,7 @@ export interface Attempt {
   maxResponseBytes: number;
   /** The credential values the call sent so far: the call's redactor hides them. */
   sent: string[];
-  redact: Redact;
+  scope: Required<ErrorScope>;
 }
 
 const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'];
@@ -76,7 +80,11 @@ async function exchange(config: TransportConfig, attempt: Attempt, request: Requ
     };
   });
   stopped.catch(() => {});
-  const timer = setTimeout(() => stop(new KrosTimeoutError(`the request timed out after ${attempt.timeoutMs} ms`)), attempt.timeoutMs);
+  const { scope } = attempt;
+  const timer = setTimeout(
+    () => stop(new KrosTimeoutError(`the request timed out after ${attempt.timeoutMs} ms`, scope)),
+    attempt.timeoutMs,
+  );
   // The caller's signal is on the request openapi-fetch built (or on the one middleware returned).
   const stopFollowing = onAbort(request.signal, () => stop(request.signal.reason));
   let sending: Promise<Response> | undefined;
@@ -93,7 +101,7 @@ async function exchange(config: TransportConfig, attempt: Attempt, request: Requ
     const response = await Promise.race([sending, stopped]);
     if (response.type === 'opaqueredirect' || response.redirected || (response.status >= 300 && response.status < 400)) {
       response.body?.cancel().catch(() => {});
-      throw refusedRedirect(response, request.url, attempt.redact);
+      throw refusedRedirect(response, request.url, scope);
     }
     const declared = response.headers.has('content-encoding') ? Number.NaN : Number(response.headers.get('content-length'));
     const { bytes, complete } =
@@ -106,28 +114,33 @@ async function exchange(config: TransportConfig, attempt: Attempt, request: Requ
         `${response.status} response body is over maxResponseBytes (${attempt.maxResponseBytes} bytes); the SDK stopped reading it`,
         response,
         undefined,
-        attempt.redact,
+        scope,
       );
     }
-    return inMemory(response, bytes, attempt.redact);
+    return inMemory(response, bytes, scope);
   } catch (error) {
-    if (!controller.signal.aborted) throw asKrosError(error, attempt.redact);
+    if (!controller.signal.aborted) throw asKrosError(error, scope);
     // A fetch that ignores the signal may still answer after the attempt gave up: free its connection.
     sending?.then((late) => late.body?.cancel()).catch(() => {});
-    throw request.signal.aborted ? request.signal.reason : controller.signal.reason;
+    throw request.signal.aborted ? abortedBy(request.signal, scope) : controller.signal.reason;
   } finally {
     clearTimeout(timer);
     stopFollowing();
   }
 }
 
+/** The caller's abort, as a `KrosError` that keeps the signal's reason. */
+export function abortedBy(signal: AbortSignal, scope: ErrorScope): KrosAbortError {
+  return new KrosAbortError("the call was aborted by the caller's signal", { cause: signal.reason, ...scope });
+}
+
 /** Statuses whose `Response` may have no body. */
 const NULL_BODY = [101, 103, 204, 205, 304];
 
 /** A standard `Response` of the bytes read; a status it cannot hold (600–999) becomes its `KrosApiError`. */
-function inMemory(response: Response, bytes: Uint8Array<ArrayBuffer>, redact: Redact): Response {
+function inMemory(response: Response, bytes: Uint8Array<ArrayBuffer>, scope: ErrorScope): Response {
   const { status, statusText, headers } = response;
-  if (status < 200 || status > 599) throw apiErrorFrom(response, parsedOrText(bytes), redact);
+  if (status < 200 || status > 599) throw apiErrorFrom(response, parsedOrText(bytes), scope);
   const body = NULL_BODY.includes(status) ? null : bytes;
   let copy: Response;
   try {
@@ -154,7 +167,7 @@ function parsedOrText(bytes: Uint8Array): unknown {
  * Credentials go only to the API's origin, so no redirect is followed (the API never sends one):
  * fetch would re-send `x-api-key` and `x-organization-id` to wherever a 307 points.
  */
-function refusedRedirect(response: Response, requestUrl: string, redact: Redact): KrosApiError {
+function refusedRedirect(response: Response, requestUrl: string, scope: ErrorScope): KrosApiError {
   const location = response.redirected ? response.url : response.headers.get('location');
   let target = 'a location the runtime does not show';
   try {
@@ -165,13 +178,15 @@ function refusedRedirect(response: Response, requestUrl: string, redact: Redact)
   const message = response.redirected
     ? `fetch followed a redirect to ${target}; its answer is not the API's (pass a fetch that honours redirect: 'manual')`
     : `${response.status} redirect to ${target} not followed: the SDK sends credentials only to its baseUrl`;
-  return new KrosApiError(message, response, undefined, redact);
+  return new KrosApiError(message, response, undefined, scope);
 }
 
 /** A failure while sending or reading, as a `KrosError`. */
-function asKrosError(error: unknown, redact: Redact): unknown {
+function asKrosError(error: unknown, scope: Required<ErrorScope>): unknown {
   if (error instanceof KrosError) return error;
+  const refusal = fetchRefusal(error);
+  if (refusal) return new KrosConnectionError(`fetch refused to send the request: ${refusal}`, { cause: error, ...scope });
   // undici says only "fetch failed"; the reason (ECONNREFUSED, a reset socket) is in its cause.
   const reason = errorCode(error) || String((error as Error)?.message ?? error);
-  return new KrosConnectionError(`could not reach the KrosAI API: ${printable(redact(reason))}`, { cause: error, redact });
+  return new KrosConnectionError(`could not reach the KrosAI API: ${printable(scope.redact(reason))}`, { cause: error, ...scope });
 }

@@ -1,5 +1,12 @@
 /** The `@krosai/cockpit/webhooks` entry: verification, and the receiving framework around it, without the HTTP client. */
-export { KrosError, KrosSignatureError, KrosTimeoutError, KrosValidationError, type SignatureFailureReason } from '../core/errors.js';
+export {
+  KrosAbortError,
+  KrosError,
+  KrosSignatureError,
+  KrosTimeoutError,
+  KrosValidationError,
+  type SignatureFailureReason,
+} from '../core/errors.js';
 export type { RawBody, SignatureSource, VerifyOptions, WebhookDelivery } from '../verify/verify.js';
 export { signWebhookPayload, verifyWebhook, verifyWebhookRequest } from '../verify/verify.js';
 export type { KrosDelivery, KrosEventData, KrosEventHandlers, KrosEventMap, KrosEventName } from './events.js';
