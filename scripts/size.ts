@@ -30,7 +30,9 @@ const BUDGETS: Budget[] = [
   {
     entry: 'dist/web/index.js',
     what: 'client: facade, errors, retries, verifier, openapi-fetch',
-    maxBrotliBytes: 11_120,
+    maxBrotliBytes: 11_720,
+    // OpenTelemetry is found at run time, never imported: an import would break apps without it.
+    mustNotContain: 'node_modules/@opentelemetry',
     mustNotInclude: TESTING_KIT,
   },
   {

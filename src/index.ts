@@ -33,6 +33,7 @@ export type {
   RetryEvent,
 } from './core/observe.js';
 export type { RawClient } from './core/raw-client.js';
+export type { SpanLike, TracerProviderLike } from './core/trace.js';
 export type { HeadersInput } from './core/validate.js';
 export {
   isWebhookEvent,

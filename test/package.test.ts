@@ -172,7 +172,7 @@ describe('the packed package', () => {
        }));`,
     );
     expect(result).toEqual({
-      classes: 15,
+      classes: 16,
       mismatches: [],
       thrownIsValidation: true,
       thrownIsApiError: false,

@@ -3,6 +3,7 @@ import {
   type HeadersInput,
   isWebhookEvent,
   type KrosClient,
+  type KrosClientOptions,
   type RequestOptions,
   verifyWebhook,
   WEBHOOK_EVENTS,
@@ -14,6 +15,8 @@ import {
   type WebhookUpdate,
   type WithResponse,
 } from '@krosai/cockpit';
+import type { TracerProvider } from '@opentelemetry/api';
+import type { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { describe, expectTypeOf, it } from 'vitest';
 
 const kros: KrosClient = createKrosClient({ apiKey: 'kros_test_abc' });
@@ -123,5 +126,12 @@ describe('webhook deliveries', () => {
     verifyWebhook(new Uint8Array(), 'sha256=00', 'secret');
     // @ts-expect-error a parsed body would not match the signature
     verifyWebhook({ id: 'evt_1' }, 'sha256=00', 'secret');
+  });
+});
+
+describe('OpenTelemetry', () => {
+  it("takes OpenTelemetry's TracerProvider and the SDK's as tracerProvider, with no import of its types", () => {
+    expectTypeOf<TracerProvider>().toExtend<NonNullable<KrosClientOptions['tracerProvider']>>();
+    expectTypeOf<BasicTracerProvider>().toExtend<NonNullable<KrosClientOptions['tracerProvider']>>();
   });
 });

@@ -12,6 +12,7 @@ import {
 import type { KrosHooks, Logger } from './observe.js';
 import { errorView, printable, redactorFor } from './redact.js';
 import { backoffMs, connectionKind, isRetryable, MAX_RETRIES, MAX_SERVER_DELAY_MS, mayHaveActed, serverDelayMs, sleep } from './retry.js';
+import { type CallTrace, spanned, type TracerProviderLike, traceCall } from './trace.js';
 import { abortedBy, attemptFetch, type TransportConfig } from './transport.js';
 import { assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
 
@@ -69,6 +70,8 @@ export interface ClientContext {
   logger: Logger;
   /** The caller's hooks and the debug log; undefined when neither is wanted. */
   hooks: KrosHooks | undefined;
+  /** The `tracerProvider` option; else the one the app registered with OpenTelemetry, if any, is read per call. */
+  tracerProvider: TracerProviderLike | undefined;
 }
 
 /** Per-call settings, checked. */
@@ -89,25 +92,24 @@ export interface Sent<T> {
   scope: Required<ErrorScope>;
 }
 
-/** A call's operation (none for a raw call: its path template stands in), method and path. */
+/** A call's operation (none for a raw call: its path template stands in), method, path template and span. */
 export interface Route {
   operationId?: string;
   method: string;
   path: string;
+  trace: CallTrace | undefined;
 }
 
 /** Runs `invoke`, an openapi-fetch call given one attempt's `fetch`, until it succeeds or may not be retried. */
 export async function send<T extends FetchResult>(
   context: ClientContext,
   settings: CallSettings,
-  { operationId, method, path }: Route,
+  { operationId, method, path: urlTemplate, trace }: Route,
   invoke: (fetch: (request: Request) => Promise<Response>) => Promise<T>,
 ): Promise<Sent<T>> {
   const maxRetries = settings.maxRetries ?? context.maxRetries;
   const sent: string[] = [];
   const redact = redactorFor(sent);
-  // A raw call's path may carry a query: errors and logs name the path alone.
-  const urlTemplate = printable(path.replace(/[?#].*/s, ''));
   const scope = {
     redact,
     view: (error: Error) => errorView(error, redact, 0),
@@ -123,30 +125,31 @@ export async function send<T extends FetchResult>(
     const event = hooks && { operationId: operationId ?? urlTemplate, method, urlTemplate, attempt: retry + 1 };
     const started = event ? performance.now() : 0;
     if (event) hooks?.request?.(event);
+    const span = trace?.attempt(retry);
     try {
-      result = await invoke(
-        attemptFetch(context.transport, {
-          retry,
-          organizationId: settings.organizationId ?? context.organizationId,
-          timeoutMs: settings.timeoutMs ?? context.timeoutMs,
-          maxResponseBytes: settings.maxResponseBytes ?? context.maxResponseBytes,
-          sent,
-          scope,
-        }),
-      );
+      const fetch = attemptFetch(context.transport, {
+        retry,
+        organizationId: settings.organizationId ?? context.organizationId,
+        timeoutMs: settings.timeoutMs ?? context.timeoutMs,
+        maxResponseBytes: settings.maxResponseBytes ?? context.maxResponseBytes,
+        traceparent: span?.traceparent,
+        sent,
+        scope,
+      });
+      result = await (span ? span.run(() => invoke(fetch)) : invoke(fetch));
       kind = String(result.response.status);
     } catch (error) {
       // The transport's failures, the caller's abort included, are KrosErrors already; anything else is middleware's own.
       failure = error;
       kind = failure instanceof KrosTimeoutError ? 'timeout' : failure instanceof KrosConnectionError ? connectionKind(failure.cause) : '';
     }
+    const response = result?.response;
+    const requestId = (event || span) && response && (redact(response.headers.get('x-request-id')?.slice(0, 200) ?? '') || undefined);
+    span?.end(response, failure, requestId);
     if (event) {
       const durationMs = performance.now() - started;
-      if (!result) hooks?.error?.({ ...event, error: failure, durationMs });
-      else {
-        const requestId = redact(result.response.headers.get('x-request-id')?.slice(0, 200) ?? '') || undefined;
-        hooks?.response?.({ ...event, status: result.response.status, durationMs, requestId });
-      }
+      if (response) hooks?.response?.({ ...event, status: response.status, durationMs, requestId });
+      else hooks?.error?.({ ...event, error: failure, durationMs });
     }
     if (result?.response.ok) return { result, mayHaveActed: acted, scope };
     if (retry >= maxRetries || !isRetryable(method, kind)) {
@@ -215,7 +218,12 @@ export type CallOperation = <Op extends OperationId>(
 
 /** The facade's way to call any operation of the spec by its id: the method, path and success body come from the spec. */
 export function operationCaller(context: ClientContext, client: Client<paths>): CallOperation {
-  async function perform(operationId: OperationId, options: RequestOptions | undefined, input?: () => OperationInput) {
+  async function perform(
+    operationId: OperationId,
+    options: RequestOptions | undefined,
+    input: (() => OperationInput) | undefined,
+    trace?: CallTrace,
+  ) {
     const { method, path, success } = operationRoutes[operationId];
     const { headers, ...settings } = callSettings(options);
     const { id, body } = input?.() ?? {};
@@ -232,7 +240,7 @@ export function operationCaller(context: ClientContext, client: Client<paths>): 
       path: string,
       init: object,
     ) => Promise<{ data?: string; error?: unknown; response: Response }>;
-    const { result, mayHaveActed, scope } = await send(context, settings, { operationId, method, path }, (fetch) =>
+    const { result, mayHaveActed, scope } = await send(context, settings, { operationId, method, path, trace }, (fetch) =>
       request(method, path, { ...init, fetch }),
     );
     const { data, error, response } = result;
@@ -244,7 +252,11 @@ export function operationCaller(context: ClientContext, client: Client<paths>): 
     }
     throw apiErrorFrom(response, error, scope);
   }
-  return (operationId, options, input) => krosPromise(perform(operationId, options, input)) as never;
+  return (operationId, options, input) => {
+    const { method, path } = operationRoutes[operationId];
+    const trace = traceCall(context, operationId, method, path);
+    return krosPromise(spanned(trace, perform(operationId, options, input, trace))) as never;
+  };
 }
 
 /** The data promise of a call, with `withResponse()` giving the call itself; a plain promise, not a subclass. */

@@ -6,6 +6,7 @@ import { KrosValidationError } from './errors.js';
 import { checkedHooks, type KrosHooks, type Logger, type LogLevel, leveled, logLevelOf, observers } from './observe.js';
 import { createOpenApiClient, type RawClient, rawClient } from './raw-client.js';
 import { MAX_RETRIES } from './retry.js';
+import type { TracerProviderLike } from './trace.js';
 import { assertBaseUrl, assertTimeout, assertUuid, assertWholeNumber, type HeadersInput, headersFrom, readOptions } from './validate.js';
 
 /**
@@ -53,6 +54,11 @@ export interface KrosClientOptions {
   logLevel?: LogLevel;
   /** Functions called on each attempt and retry; see {@link KrosHooks}. */
   hooks?: KrosHooks;
+  /**
+   * OpenTelemetry's `TracerProvider` for a span per call and per attempt. Default: the provider the
+   * app registered with `@opentelemetry/api` 1.x, if any; without one, no spans.
+   */
+  tracerProvider?: TracerProviderLike;
   /** Lets a `kros_live_` key be used in a browser, where anyone who loads the page can read it. */
   dangerouslyAllowBrowser?: boolean;
   /** Lets `baseUrl` be `http:` for a host other than loopback, which sends the credential in plain text. */
@@ -120,6 +126,7 @@ export function createKrosClient(options: KrosClientOptions = {}): KrosClient {
       maxResponseBytes,
       logger,
       hooks,
+      tracerProvider: given.tracerProvider,
     };
     return {
       webhooks: createWebhooks(operationCaller(context, client)),

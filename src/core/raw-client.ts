@@ -3,6 +3,8 @@ import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/api.js';
 import { type ClientContext, send } from './call.js';
 import { KrosValidationError } from './errors.js';
+import { printable } from './redact.js';
+import { spanned, traceCall } from './trace.js';
 import { headersFrom, readOptions } from './validate.js';
 
 /**
@@ -58,9 +60,13 @@ export function rawClient(context: ClientContext, client: RawClient): RawClient 
       }
       const method = name === 'request' ? String(args[0]).toUpperCase() : name;
       const { signal } = init as { signal?: AbortSignal };
-      const { result } = await send(context, { signal }, { method, path: String(args[at - 1]) }, (fetch) =>
+      // The path may carry a query: spans, hooks, errors and logs name the path alone.
+      const path = printable(String(args[at - 1]).replace(/[?#].*/s, ''));
+      const trace = traceCall(context, `${method} ${path}`, method, path);
+      const sent = send(context, { signal }, { method, path, trace }, (fetch) =>
         (methods[name] as Method)(...args.slice(0, at), { ...init, fetch }),
       );
+      const { result } = await spanned(trace, sent);
       return result;
     };
   }

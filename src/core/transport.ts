@@ -37,6 +37,8 @@ export interface Attempt {
   organizationId: string | undefined;
   timeoutMs: number;
   maxResponseBytes: number;
+  /** The `traceparent` header of the attempt's span, when tracing. */
+  traceparent: string | undefined;
   /** The credential values the call sent so far: the call's redactor hides them. */
   sent: string[];
   scope: Required<ErrorScope>;
@@ -56,6 +58,7 @@ export function attemptFetch(config: TransportConfig, attempt: Attempt): (reques
     const headers = new Headers(request.headers);
     if (attempt.organizationId && !headers.has('x-organization-id')) headers.set('x-organization-id', attempt.organizationId);
     if (USER_AGENT && !headers.has('user-agent')) headers.set('user-agent', USER_AGENT);
+    if (attempt.traceparent && !headers.has('traceparent')) headers.set('traceparent', attempt.traceparent);
     // Middleware may set the credential itself; what it set wins.
     const explicit = CREDENTIAL_HEADERS.flatMap((name) => headers.get(name) ?? []);
     for (const value of explicit) remember(attempt, value);
