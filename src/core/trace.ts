@@ -73,7 +73,8 @@ export function traceCall(context: ClientContext, name: string, method: string, 
     'http.request.method': method,
     'url.template': urlTemplate,
     'server.address': url.hostname,
-    'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    // baseUrl is http: or https: (checked), and 'https:' sorts after 'http:'.
+    'server.port': Number(url.port) || (url.protocol > 'http:' ? 443 : 80),
   };
   return {
     attempt(retry) {
@@ -105,7 +106,7 @@ export function spanned<T>(trace: CallTrace | undefined, call: Promise<T>): Prom
 function failed(span: SpanLike, failure: unknown): void {
   if (failure) {
     const { status, name } = failure as { status?: number; name?: string };
-    span.setAttribute('error.type', String(status ?? name ?? '_OTHER'));
+    span.setAttribute('error.type', `${status ?? name ?? '_OTHER'}`);
     span.setStatus({ code: 2 });
   }
   span.end();
