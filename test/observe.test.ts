@@ -11,9 +11,9 @@ import {
   KrosNotFoundError,
   KrosValidationError,
 } from '@krosai/cockpit';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { serversPerTest } from './helpers/clients.ts';
-import { rejectionOf } from './helpers/rejection.ts';
+import { rejectionOf, unhandledRejections } from './helpers/rejection.ts';
 import { type Responder, reply, script, startServer, type TestServer } from './helpers/server.ts';
 
 const ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
@@ -44,15 +44,7 @@ function clientOf(server: TestServer | string, options: KrosClientOptions = {}) 
 }
 
 /** Unhandled rejections seen while a test runs: a hook's rejected promise must not be one. */
-let unhandled: unknown[] = [];
-beforeEach(() => {
-  unhandled = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
-  return () => {
-    process.off('unhandledRejection', onUnhandled);
-  };
-});
+const unhandled = unhandledRejections();
 
 describe('hooks', () => {
   it('tells each attempt of a retried call: request, response, retry, request, response', async () => {

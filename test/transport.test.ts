@@ -21,9 +21,9 @@ import {
   KrosTimeoutError,
   KrosValidationError,
 } from '@krosai/cockpit';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loggingClient, serversPerTest } from './helpers/clients.ts';
-import { rejectionOf } from './helpers/rejection.ts';
+import { rejectionOf, unhandledRejections } from './helpers/rejection.ts';
 import { delayed, hang, type Responder, reply, resetMidResponse, script, startServer, type TestServer } from './helpers/server.ts';
 import { ROOT } from './helpers/workspace.ts';
 
@@ -54,15 +54,7 @@ async function closedPort(): Promise<string> {
 const lateWork = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 /** Unhandled rejections seen while a test runs. */
-let unhandled: unknown[] = [];
-beforeEach(() => {
-  unhandled = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
-  return () => {
-    process.off('unhandledRejection', onUnhandled);
-  };
-});
+const unhandled = unhandledRejections();
 
 describe('the fetch it sends with', () => {
   it('reads the global fetch at each attempt: an interceptor installed after the client was created (msw) sees the request', async () => {
